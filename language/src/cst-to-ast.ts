@@ -1,0 +1,309 @@
+// Builds the AST from Chevrotain's CST; tolerant of the partial nodes that error recovery leaves behind.
+import type { CstNode, IToken } from 'chevrotain';
+import type * as A from './ast.js';
+
+type Child = CstNode | IToken;
+
+function isToken(c: Child): c is IToken {
+  return (c as IToken).image !== undefined;
+}
+
+function nodes(n: CstNode | undefined, key: string): CstNode[] {
+  return ((n?.children[key] ?? []) as Child[]).filter((c): c is CstNode => !isToken(c));
+}
+function node(n: CstNode | undefined, key: string, i = 0): CstNode | undefined {
+  return nodes(n, key)[i];
+}
+function tokens(n: CstNode | undefined, key: string): IToken[] {
+  return ((n?.children[key] ?? []) as Child[]).filter((c): c is IToken => isToken(c) && !Number.isNaN(c.startOffset));
+}
+function token(n: CstNode | undefined, key: string, i = 0): IToken | undefined {
+  return tokens(n, key)[i];
+}
+
+function tokSpan(t: IToken): A.Span {
+  return { start: t.startOffset, end: t.startOffset + t.image.length };
+}
+
+function nodeSpan(n: CstNode): A.Span {
+  const loc = n.location;
+  if (loc && !Number.isNaN(loc.startOffset) && loc.endOffset !== undefined && !Number.isNaN(loc.endOffset)) {
+    return { start: loc.startOffset, end: loc.endOffset + 1 };
+  }
+  // Recovered nodes may lack a location: fall back to the extent of their tokens.
+  let start = Infinity;
+  let end = -Infinity;
+  const visit = (c: CstNode) => {
+    for (const key of Object.keys(c.children)) {
+      for (const ch of c.children[key] as Child[]) {
+        if (isToken(ch)) {
+          if (Number.isNaN(ch.startOffset)) continue;
+          start = Math.min(start, ch.startOffset);
+          end = Math.max(end, ch.startOffset + ch.image.length);
+        } else visit(ch);
+      }
+    }
+  };
+  visit(n);
+  return Number.isFinite(start) ? { start, end } : { start: 0, end: 0 };
+}
+
+function ident(t: IToken | undefined): A.Ident | undefined {
+  return t ? { kind: 'ident', name: t.image, span: tokSpan(t) } : undefined;
+}
+
+/** Splits `5ns` into 5 and "ns"; `1e3` stays a number. */
+export function numberLit(text: string, span: A.Span, negative: boolean): A.NumberLit {
+  const m = /^((?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(.*)$/.exec(text);
+  const digits = m ? m[1] : text;
+  const unit = m && m[2] !== '' ? m[2] : undefined;
+  const value = Number(digits);
+  return { kind: 'number', value: negative ? -value : value, text: (negative ? '-' : '') + text, unit, span };
+}
+
+export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment[], length: number): A.QnnFile {
+  const items: A.TopItem[] = [];
+  for (const top of nodes(cst, 'topItem')) {
+    const item = topItem(top);
+    if (item) items.push(item);
+  }
+  return { kind: 'file', items, comments, span: { start: 0, end: length } };
+}
+
+function topItem(n: CstNode): A.TopItem | undefined {
+  const imp = node(n, 'importDecl');
+  if (imp) return importDecl(imp);
+  const tgt = node(n, 'targetDecl');
+  if (tgt) return targetDecl(tgt);
+  const typ = node(n, 'typeDecl');
+  if (typ) {
+    const t = node(typ, 'typeExpr');
+    return { kind: 'typeAlias', name: ident(token(typ, 'Identifier')), type: t ? typeExpr(t) : undefined, span: nodeSpan(typ) };
+  }
+  const net = node(n, 'networkDecl');
+  if (net) {
+    const body: A.NetworkStmt[] = [];
+    for (const s of nodes(net, 'networkStmt')) {
+      const st = networkStmt(s);
+      if (st) body.push(st);
+    }
+    return { kind: 'network', name: ident(token(net, 'Identifier')), body, span: nodeSpan(net) };
+  }
+  const test = node(n, 'testDecl');
+  if (test) {
+    return {
+      kind: 'test',
+      name: ident(token(test, 'name')),
+      network: ident(token(test, 'network')),
+      attrs: attrBlock(node(test, 'attrBlock')),
+      span: nodeSpan(test),
+    };
+  }
+  return undefined;
+}
+
+function importDecl(n: CstNode): A.ImportDecl {
+  const str = token(n, 'String');
+  const hasList = token(n, 'LBrace') !== undefined;
+  const names: A.ImportName[] = [];
+  for (const inN of nodes(n, 'importName')) {
+    const name = ident(token(inN, 'name'));
+    if (name) names.push({ name, alias: ident(token(inN, 'alias')), span: nodeSpan(inN) });
+  }
+  return {
+    kind: 'import',
+    path: str ? stringLit(str) : undefined,
+    names: hasList ? names : undefined,
+    span: nodeSpan(n),
+  };
+}
+
+function targetDecl(n: CstNode): A.TargetDecl {
+  const num = token(n, 'Number');
+  return {
+    kind: 'target',
+    part: ident(token(n, 'Identifier')),
+    clock: num ? numberLit(num.image, tokSpan(num), false) : undefined,
+    span: nodeSpan(n),
+  };
+}
+
+function networkStmt(n: CstNode): A.NetworkStmt | undefined {
+  const key = Object.keys(n.children).find((k) => k !== 'Semicolon');
+  const s = key ? node(n, key) : undefined;
+  if (!s) return undefined;
+  const span = nodeSpan(s);
+  switch (key) {
+    case 'ioStmt':
+      return { kind: 'io', mode: ident(token(s, 'Identifier')), span };
+    case 'reuseStmt':
+      return { kind: 'reuse', value: signedNumber(node(s, 'signedNumber')), span };
+    case 'precisionStmt': {
+      const t = node(s, 'typeExpr');
+      return { kind: 'precision', type: t ? typeExpr(t) : undefined, span };
+    }
+    case 'initStmt':
+      return { kind: 'init', value: expr(node(s, 'expr')), span };
+    case 'requireStmt':
+      return {
+        kind: 'require',
+        budgets: nodes(s, 'budget').map((b) => ({
+          metric: ident(token(b, 'Identifier')),
+          op: token(b, 'LessEq') ? '<=' : token(b, 'Less') ? '<' : undefined,
+          value: signedNumber(node(b, 'signedNumber')),
+          span: nodeSpan(b),
+        })),
+        span,
+      };
+    case 'fifoStmt':
+      return {
+        kind: 'fifo',
+        from: ident(token(s, 'from')),
+        to: ident(token(s, 'to')),
+        depth: signedNumber(node(s, 'signedNumber')),
+        span,
+      };
+    case 'targetDecl':
+      return targetDecl(s);
+    case 'inputDecl': {
+      const tt = node(s, 'tensorType');
+      return { kind: 'input', name: ident(token(s, 'Identifier')), tensor: tt ? tensorType(tt) : undefined, span };
+    }
+    case 'outputStmt':
+      return { kind: 'output', names: tokens(s, 'Identifier').map((t) => ident(t)!), span };
+    case 'layerDecl': {
+      const name = ident(token(s, 'name'));
+      // A word that recovery took for the start of a layer, with no '=' after it, is garbage: drop it.
+      if (!name || !token(s, 'Equals')) return undefined;
+      const tt = node(s, 'tensorType');
+      return {
+        kind: 'layer',
+        name,
+        op: ident(token(s, 'op')),
+        args: argList(node(s, 'argList')),
+        attrs: attrBlock(node(s, 'attrBlock')),
+        result: tt ? tensorType(tt) : undefined,
+        recovered: s.recoveredNode === true,
+        span,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function argList(n: CstNode | undefined): A.Arg[] {
+  return nodes(n, 'arg').map((a) => {
+    const nameNode = node(a, 'attrName');
+    return { name: nameNode ? attrName(nameNode) : undefined, value: expr(node(a, 'expr')), span: nodeSpan(a) };
+  });
+}
+
+function attrName(n: CstNode): A.Ident | undefined {
+  for (const key of Object.keys(n.children)) {
+    const t = token(n, key);
+    if (t) return ident(t);
+  }
+  return undefined;
+}
+
+function attrBlock(n: CstNode | undefined): A.Attr[] {
+  const out: A.Attr[] = [];
+  for (const a of nodes(n, 'attr')) {
+    const nameNode = node(a, 'attrName');
+    const name = nameNode ? attrName(nameNode) : undefined;
+    if (!name) continue;
+    const head = node(a, 'head');
+    const value = node(a, 'value');
+    let type: A.TypeExpr | undefined;
+    let val: A.Expr | undefined;
+    if (head && value) {
+      // `weight: coef = load(...)`: the head is the type.
+      type = exprAsType(expr(head));
+      val = expr(value);
+    } else if (head) {
+      const e = expr(head);
+      if (e && e.kind === 'typeValue') type = e.type;
+      else val = e;
+    } else if (value) {
+      val = expr(value);
+    }
+    out.push({ name, type, value: val, span: nodeSpan(a) });
+  }
+  return out;
+}
+
+/** Reads an expression as a type (`coef`, `fixed<8, 1>`), or undefined when it cannot be one. */
+export function exprAsType(e: A.Expr | undefined): A.TypeExpr | undefined {
+  if (!e) return undefined;
+  if (e.kind === 'typeValue') return e.type;
+  if (e.kind === 'name') return { kind: 'typeRef', name: e.name, span: e.span };
+  return undefined;
+}
+
+function tensorType(n: CstNode): A.TensorTypeExpr {
+  const t = node(n, 'typeExpr');
+  const hasShape = token(n, 'LBracket') !== undefined;
+  return {
+    type: t ? typeExpr(t) : undefined,
+    shape: hasShape ? nodes(n, 'signedNumber').map((s) => signedNumber(s)).filter((x): x is A.NumberLit => !!x) : undefined,
+    span: nodeSpan(n),
+  };
+}
+
+function typeExpr(n: CstNode): A.TypeExpr | undefined {
+  const f = node(n, 'fixedType');
+  if (f) return fixedType(f);
+  const id = ident(token(n, 'Identifier'));
+  return id ? { kind: 'typeRef', name: id, span: id.span } : undefined;
+}
+
+function fixedType(n: CstNode): A.FixedTypeExpr {
+  const baseTok = token(n, 'Fixed') ?? token(n, 'Ufixed') ?? token(n, 'Int') ?? token(n, 'Uint');
+  const base = (baseTok?.image ?? 'fixed') as A.FixedBase;
+  // Arguments in source order: numbers and mode names interleave, so sort by offset.
+  const args: (A.NumberLit | A.Ident)[] = [];
+  for (const s of nodes(n, 'signedNumber')) {
+    const num = signedNumber(s);
+    if (num) args.push(num);
+  }
+  for (const t of tokens(n, 'Identifier')) args.push(ident(t)!);
+  args.sort((a, b) => a.span.start - b.span.start);
+  return { kind: 'fixedType', base, args, span: nodeSpan(n) };
+}
+
+function signedNumber(n: CstNode | undefined): A.NumberLit | undefined {
+  const num = token(n, 'Number');
+  if (!num) return undefined;
+  const minus = token(n, 'Minus');
+  const span = { start: minus ? minus.startOffset : num.startOffset, end: num.startOffset + num.image.length };
+  return numberLit(num.image, span, minus !== undefined);
+}
+
+function stringLit(t: IToken): A.StringLit {
+  const body = t.image.startsWith('"') ? t.image.slice(1, t.image.endsWith('"') && t.image.length > 1 ? -1 : undefined) : t.image;
+  return { kind: 'string', value: body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)), span: tokSpan(t) };
+}
+
+function expr(n: CstNode | undefined): A.Expr | undefined {
+  if (!n) return undefined;
+  const num = node(n, 'signedNumber');
+  if (num) return signedNumber(num);
+  const str = token(n, 'String') ?? token(n, 'BadString');
+  if (str) return stringLit(str);
+  const arr = node(n, 'arrayLit');
+  if (arr) {
+    const elements = nodes(arr, 'expr').map(expr).filter((e): e is A.Expr => !!e);
+    return { kind: 'array', elements, span: nodeSpan(arr) };
+  }
+  const ft = node(n, 'fixedType');
+  if (ft) {
+    const type = fixedType(ft);
+    return { kind: 'typeValue', type, span: type.span };
+  }
+  const id = ident(token(n, 'Identifier'));
+  if (!id) return undefined;
+  const args = node(n, 'argList');
+  if (args) return { kind: 'call', callee: id, args: argList(args), span: nodeSpan(n) };
+  return { kind: 'name', name: id, span: id.span };
+}
