@@ -203,3 +203,46 @@ export function decompose(x: number): { readonly mant: bigint; readonly exp: num
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);
 }
+
+/**
+ * Quantizes a double on the number fast path: exact for widths up to 52 bits (scaling by a power of two, floor and
+ * the comparisons below are exact in binary64). Falls back to BigInt for wider types. Returns the value as a double.
+ */
+export function quantizeToDouble(t: FixedType, x: number): { readonly value: number; readonly overflowed: boolean } {
+  const f = fracBits(t);
+  if (t.width > 52 || !Number.isFinite(x) || Math.abs(f) > 1000) {
+    const q = quantizeDouble(t, x);
+    return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
+  }
+  const scaled = x * Math.pow(2, f);
+  if (!Number.isFinite(scaled) || Math.abs(scaled) >= 2 ** 53) {
+    const q = quantizeDouble(t, x);
+    return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
+  }
+  let raw = Math.floor(scaled);
+  const dropped = scaled - raw; // exact: 0 ≤ dropped < 1
+  if (dropped !== 0) {
+    const qb = dropped >= 0.5;
+    const r = (qb ? dropped - 0.5 : dropped) !== 0;
+    const s = scaled < 0;
+    const lsb = raw % 2 !== 0;
+    let up: boolean;
+    switch (t.quant) {
+      case 'TRN': up = false; break;
+      case 'TRN_ZERO': up = s; break;
+      case 'RND': up = qb; break;
+      case 'RND_ZERO': up = qb && (s || r); break;
+      case 'RND_MIN_INF': up = qb && r; break;
+      case 'RND_INF': up = qb && (!s || r); break;
+      case 'RND_CONV': up = qb && (lsb || r); break;
+      default: return assertNever(t.quant);
+    }
+    if (up) raw += 1;
+  }
+  const lo = t.signed ? -(2 ** (t.width - 1)) : 0;
+  const hi = t.signed ? 2 ** (t.width - 1) - 1 : 2 ** t.width - 1;
+  const scale = Math.pow(2, -f);
+  if (raw >= lo && raw <= hi) return { value: raw * scale, overflowed: false };
+  const q = applyOverflow(t, BigInt(raw));
+  return { value: Number(q.raw) * scale, overflowed: true };
+}
