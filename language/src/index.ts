@@ -12,3 +12,5 @@ export { checkProgram, createParseCache, type ParseCache } from './check/program
 export type { CheckOptions, PartCatalog } from './check/context.js';
 export { isValidReuse, nearestValidReuse } from './check/reuse.js';
 export { losslessAccum } from './check/layer.js';
+export * from './line-index.js';
+export * from './format.js';

@@ -140,7 +140,15 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
     const out = diagsOf(path);
     const refs: { span: A.Span; target: SymbolModel }[] = [];
     const r = makeReporter(path, opts.fs, out, refs);
-    const model = checkFile(f, files, cyclicEdges, r, opts, out);
+    let model: Omit<FileModel, 'references'>;
+    try {
+      model = checkFile(f, files, cyclicEdges, r, opts, out);
+    } catch (e) {
+      // A safety net: the checker is written not to throw; if it does, the editor must survive and say so.
+      const msg = e instanceof Error ? e.message : String(e);
+      out.push(diag('QNN1999', path, { start: 0, end: 0 }, `The checker failed on this file (${msg}); please report it.`));
+      model = { path, text: f.text, ast: f.parsed.ast, types: new Map(), networks: new Map(), tests: new Map(), scope: new Map(), imports: [] };
+    }
     files.set(path, { ...model, references: refs });
     for (const ref of refs) allRefs.push({ ...ref, from: path });
   }
@@ -210,11 +218,20 @@ function checkFile(
 
   // Imports.
   const importUse = new Map<A.ImportDecl, { names: Set<string>; used: Set<string> }>();
+  const poisoned = new Set<string>();
   for (const item of ast.items) {
-    if (item.kind !== 'import' || !item.path || cyclicEdges.has(item)) continue;
+    if (item.kind !== 'import' || !item.path) continue;
+    if (cyclicEdges.has(item)) {
+      for (const n of item.names ?? []) poisoned.add((n.alias ?? n.name).name);
+      continue;
+    }
     const target = f.importTargets.get(item);
     const tf = target ? files.get(target) : undefined;
-    if (!tf) continue;
+    if (!tf) {
+      // The import failed (reported at the import): its names stay silent rather than cascade as undefined.
+      for (const n of item.names ?? []) poisoned.add((n.alias ?? n.name).name);
+      continue;
+    }
     const exported = [...tf.scope.values()].filter((s) => s.path === tf.path && s.kind !== 'test');
     const use = { names: new Set<string>(), used: new Set<string>() };
     importUse.set(item, use);
@@ -276,7 +293,7 @@ function checkFile(
       t,
       (id) => {
         const sym = scope.get(id.name);
-        if (!sym) return 'unknown';
+        if (!sym) return poisoned.has(id.name) ? 'failed' : 'unknown';
         if (sym.kind !== 'type') return 'not-a-type';
         r.reference(id.span, sym);
         markUsed(id.name);

@@ -1,0 +1,3 @@
+// Public API of @qnn/compiler: the device table, the Node file system, and (later) IR, estimation and backends.
+export * from './devices/device-table.js';
+export { nodeFileSystem } from './node-fs.js';

@@ -1,0 +1,2 @@
+// @qnn/simulator: not written yet (see the open issues); the package exists so that the workspace layout is final.
+export {};
