@@ -61,6 +61,25 @@ export function numberLit(text: string, span: A.Span, negative: boolean): A.Numb
   return { kind: 'number', value: negative ? -value : value, text: (negative ? '-' : '') + text, unit, span };
 }
 
+/** Collects the first token of every run of junk tokens (tokens where no statement can start). */
+export function junkTokens(cst: CstNode | undefined): IToken[] {
+  const out: IToken[] = [];
+  const stack: CstNode[] = cst ? [cst] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.name === 'junk' || n.name === 'topJunk') {
+      const toks = Object.values(n.children).flat().filter((c): c is IToken => isToken(c as Child));
+      toks.sort((a, b) => a.startOffset - b.startOffset);
+      // A stray ';' is an empty statement, not an error.
+      const first = toks.find((t) => t.tokenType.name !== 'Semicolon');
+      if (first) out.push(first);
+      continue;
+    }
+    for (const key of Object.keys(n.children)) for (const c of n.children[key] as Child[]) if (!isToken(c)) stack.push(c);
+  }
+  return out;
+}
+
 export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment[], length: number): A.QnnFile {
   const items: A.TopItem[] = [];
   for (const top of nodes(cst, 'topItem')) {

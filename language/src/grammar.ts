@@ -102,7 +102,16 @@ class QnnGrammar extends CstParser {
   }
 
   public file = this.RULE('file', () => {
-    this.MANY(() => this.SUBRULE(this.topItem));
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.topItem) }, { ALT: () => this.SUBRULE(this.topJunk) }]));
+  });
+
+  /** Tokens that cannot start a statement, skipped (and reported) so that parsing resumes at the next statement. */
+  private junk = this.RULE('junk', () => {
+    this.AT_LEAST_ONE(() => this.OR(T.JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
+  });
+
+  private topJunk = this.RULE('topJunk', () => {
+    this.AT_LEAST_ONE(() => this.OR(T.TOP_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
   });
 
   private topItem = this.RULE('topItem', () => {
@@ -155,7 +164,7 @@ class QnnGrammar extends CstParser {
     this.CONSUME(T.Network);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.networkStmt));
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.networkStmt) }, { ALT: () => this.SUBRULE(this.junk) }]));
     this.CONSUME(T.RBrace);
   });
 
@@ -268,10 +277,17 @@ class QnnGrammar extends CstParser {
 
   private attrBlock = this.RULE('attrBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      this.SUBRULE(this.attr);
-      this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
-    });
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.SUBRULE(this.attr);
+            this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(T.Comma) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.junk) },
+      ]),
+    );
     this.CONSUME(T.RBrace);
   });
 

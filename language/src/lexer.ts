@@ -4,7 +4,11 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
 function keyword(word: string): TokenType {
-  return createToken({ name: word[0].toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier });
+  return createToken({
+    name: word[0].toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+  });
 }
 
 export const Import = keyword('import');
@@ -100,3 +104,18 @@ export const qnnLexer = new Lexer(ALL_TOKENS as TokenType[], {
   positionTracking: 'full',
   skipValidations: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.QNN_VALIDATE_GRAMMAR !== '1',
 });
+
+/**
+ * Tokens that cannot start a statement inside a block. The grammar consumes runs of them as "junk" (reported as
+ * syntax errors), so that garbage in the middle of a network does not end the network. Plain token types, not
+ * categories: Chevrotain's re-synchronization matches follow sets by type.
+ */
+export const JUNK_TOKENS: readonly TokenType[] = [
+  NumberTok, StringTok, BadString, Arrow, LessEq, Less, Greater, Equals, Colon, Comma, Semicolon, Minus, LParen,
+  RParen, LBrace, LBracket, RBracket,
+];
+/** At top level, also names, '}' and the keywords that cannot start a top-level item. */
+export const TOP_JUNK_TOKENS: readonly TokenType[] = [
+  ...JUNK_TOKENS, RBrace, Identifier, From, As, Clock, For, Io, Reuse, Precision, Init, Require, Fifo, Depth, Input,
+  Output, Fixed, UFixed, Int, UInt,
+];

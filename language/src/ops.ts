@@ -61,15 +61,15 @@ const tableType: AttrSpec = { name: 'table_type', kind: 'type', doc: 'Type of th
 function conv(name: string, spatial: 1 | 2, depthwise: boolean): OpSpec {
   const params: ParamSpec[] = depthwise
     ? [
-        { name: 'kernel', kind: spatial === 1 ? 'int' : 'ints', positional: true, doc: 'Kernel size (an integer, or [height, width]).' },
-        { name: 'stride', kind: spatial === 1 ? 'int' : 'ints', default: 1, doc: 'Stride (an integer, or [height, width]).' },
+        { name: 'kernel', kind: 'ints', positional: true, doc: 'Kernel size (an integer, or [height, width]).' },
+        { name: 'stride', kind: 'ints', default: 1, doc: 'Stride (an integer, or [height, width]).' },
         padding,
         { name: 'multiplier', kind: 'int', default: 1, doc: 'Output channels per input channel.' },
       ]
     : [
         { name: 'filters', kind: 'int', positional: true, doc: 'Number of output channels.' },
-        { name: 'kernel', kind: spatial === 1 ? 'int' : 'ints', positional: true, doc: 'Kernel size (an integer, or [height, width]).' },
-        { name: 'stride', kind: spatial === 1 ? 'int' : 'ints', default: 1, doc: 'Stride (an integer, or [height, width]).' },
+        { name: 'kernel', kind: 'ints', positional: true, doc: 'Kernel size (an integer, or [height, width]).' },
+        { name: 'stride', kind: 'ints', default: 1, doc: 'Stride (an integer, or [height, width]).' },
         padding,
       ];
   const layout = spatial === 1 ? (depthwise ? '[k, C, multiplier]' : '[k, C, filters]') : depthwise ? '[kh, kw, C, multiplier]' : '[kh, kw, C, filters]';
@@ -91,8 +91,8 @@ function pool(name: string, spatial: 1 | 2, kind: 'max' | 'avg', global: boolean
   const params: ParamSpec[] = global
     ? []
     : [
-        { name: 'pool', kind: spatial === 1 ? 'int' : 'ints', default: 2, positional: true, doc: 'Pool size (an integer, or [height, width]).' },
-        { name: 'stride', kind: spatial === 1 ? 'int' : 'ints', default: 'pool', doc: 'Stride. Default: the pool size.' },
+        { name: 'pool', kind: 'ints', default: 2, positional: true, doc: 'Pool size (an integer, or [height, width]).' },
+        { name: 'stride', kind: 'ints', default: 'pool', doc: 'Stride. Default: the pool size.' },
         padding,
       ];
   return {

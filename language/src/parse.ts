@@ -1,7 +1,7 @@
 // parse(text) → { ast, diagnostics }: never throws; broken input is normal input.
 import type { IToken } from 'chevrotain';
 import type { Comment, QnnFile, Span } from './ast.js';
-import { fileToAst } from './cst-to-ast.js';
+import { fileToAst, junkTokens } from './cst-to-ast.js';
 import { diag, type Diagnostic } from './diagnostics.js';
 import { qnnGrammar } from './grammar.js';
 import * as T from './lexer.js';
@@ -73,7 +73,12 @@ function parseUnsafe(text: string, path: string): ParseResult {
 
   qnnGrammar.input = toks;
   const cst = qnnGrammar.file();
-  const parseErrors = qnnGrammar.errors;
+  const parseErrors: { token: IToken; message: string }[] = [...qnnGrammar.errors];
+  for (const t of junkTokens(cst)) {
+    const text = t.image.length > 24 ? t.image.slice(0, 24) + '…' : t.image;
+    parseErrors.push({ token: t, message: `Unexpected '${text}': a statement starts with a keyword or 'name ='.` });
+  }
+  parseErrors.sort((a, b) => (Number.isNaN(a.token.startOffset) ? Infinity : a.token.startOffset) - (Number.isNaN(b.token.startOffset) ? Infinity : b.token.startOffset));
 
   // One syntax error per line: recovery often produces a cascade at the same place. An error at the first token of
   // a line means the statement before it is incomplete: report it at the end of that statement, on its own line.
@@ -84,7 +89,7 @@ function parseUnsafe(text: string, path: string): ParseResult {
     const isEof = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset);
     const prev = previousToken(toks, isEof ? text.length : tok.startOffset);
     let span: Span;
-    if (isEof || (prev && (prev.endLine ?? 0) < (tok.startLine ?? 0))) {
+    if (isEof || (prev && (prev.endLine ?? 0) < (tok.startLine ?? 0) && canStartStatement(tok))) {
       const at = prev ? prev.startOffset + prev.image.length : 0;
       span = { start: at, end: at };
     } else {
@@ -103,6 +108,11 @@ function parseUnsafe(text: string, path: string): ParseResult {
   const ast = fileToAst(cst, comments, text.length);
   diagnostics.sort((a, b) => a.span.start - b.span.start);
   return { ast, diagnostics };
+}
+
+/** A token at which a statement (or the end of a block) can begin: then the error belongs to what came before. */
+function canStartStatement(t: IToken): boolean {
+  return t.tokenType === T.Identifier || T.KEYWORDS.includes(t.tokenType) || t.tokenType === T.RBrace;
 }
 
 /** Removes what lies deeper than MAX_NESTING brackets, so that no recursive rule can exhaust the stack. */

@@ -218,11 +218,13 @@ export function checkNetwork(decl: A.NetworkDecl, env: NetworkEnv): NetworkModel
     for (const d of deps.get(n) ?? []) stack.push(d);
   }
   const dead = new Set<string>();
-  const hasOutputs = outputs.length > 0;
+  // Dead layers and unused inputs are lints: on a network with errors they would only add noise.
+  const lint = outputs.length > 0 && failed.size === 0 && env.errorCount() === errorsBefore;
   for (const d of defs.values()) {
-    if (!hasOutputs || live.has(d.name!.name)) continue;
+    if (live.has(d.name!.name)) continue;
+    if (d.kind === 'layer') dead.add(d.name!.name);
+    if (!lint) continue;
     if (d.kind === 'layer') {
-      dead.add(d.name!.name);
       r.report('QNN2023', d.name!.span, `Layer '${d.name!.name}' does not lead to any output; use it or delete it.`);
     } else {
       r.report('QNN2003', d.name!.span, `Input '${d.name!.name}' is not used by any output.`);

@@ -161,7 +161,8 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
     for (const item of f.ast.items) {
       if (item.kind !== 'typeAlias' || !item.name) continue;
       const key = symbolKey({ kind: 'type', name: item.name.name, path: f.path, span: item.name.span });
-      if (!used.has(key)) diagsOf(f.path).push(diag('QNN2003', f.path, item.name.span, `Type '${item.name.name}' is never used; use it or delete it.`));
+      // An alias that failed to resolve, or a duplicate, was reported already; "unused" would only add noise.
+      if (!used.has(key) && f.types.has(item.name.name) && f.scope.get(item.name.name)?.span === item.name.span) diagsOf(f.path).push(diag('QNN2003', f.path, item.name.span, `Type '${item.name.name}' is never used; use it or delete it.`));
     }
   }
 
@@ -321,7 +322,8 @@ function checkFile(
   const errorCount = () => out.filter((d) => d.severity === 'error').length;
   const lookupNetwork = (name: string): NetworkModel | 'failed' | undefined => {
     const sym = scope.get(name);
-    if (!sym || sym.kind !== 'network') return undefined;
+    if (!sym) return poisoned.has(name) ? 'failed' : undefined;
+    if (sym.kind !== 'network') return undefined;
     markUsed(name);
     const imp = imported.get(name);
     const m = imp ? imp.file.networks.get(imp.original) : networks.get(name);
