@@ -7,7 +7,8 @@
 // `network/layer/tensor` exactly as `random(seed: N)` in a .qnn file names it. So, for example,
 // samples/jet-tagger/weights/fc1_weight.npy holds the values `weight: coef = random(seed: 1)` would generate for
 // layer fc1, before they are rounded to `coef`. The default scale is Glorot/Xavier uniform, sqrt(6 / (fanIn + fanOut)),
-// with the checker's fans: dense [in, units] -> (in, units); conv [k.., C, F] -> (k·C, F); depthwise -> (k, multiplier).
+// with the checker's fans: dense [in, units] -> (in, units); conv [k.., C, F] -> (k·C, F); depthwise -> (k, multiplier),
+// where k is the product of the kernel sizes ([k] for conv1d and depthwise_conv1d, [kh, kw] for the 2-D layers).
 //
 // These are NOT trained weights: they stand in until trained weights exist (the digits sample will be trained with
 // TensorFlow.js). They have the magnitudes trained layers have, so types, resources and overflow behaviour are
@@ -16,8 +17,9 @@
 // Test inputs of all samples except digits are synthetic too (described where they are made); digits uses 200 rows
 // of the UCI optical digits data (samples/digits/data/digits-test.csv, copied, not generated).
 //
-// After writing, the script checks every sample .qnn file with the language checker and exits with status 1 if any
-// error or warning is reported.
+// After writing, the script deletes every other .npy file under samples/ (an obsolete weight or data file of a layer
+// that was renamed or removed), then checks every sample .qnn file with the language checker and exits with status 1 if
+// any error or warning is reported.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +64,7 @@ function dense(sample, seed, net, layer, nIn, units, opts = {}) {
   return { w, b };
 }
 
+/** A conv1d or conv2d layer: `kernel` is [k] or [kh, kw]; the weight is [...kernel, channels, filters] (Keras). */
 function conv(sample, seed, net, layer, kernel, channels, filters, opts = {}) {
   const kk = kernel.reduce((a, b) => a * b, 1);
   const w = weights(sample, seed, net, layer, [...kernel, channels, filters], { fanIn: kk * channels, fanOut: filters }, opts);
@@ -69,6 +72,7 @@ function conv(sample, seed, net, layer, kernel, channels, filters, opts = {}) {
   return { w, b };
 }
 
+/** A depthwise_conv1d or depthwise_conv2d layer: the weight is [...kernel, channels, multiplier] (Keras). */
 function depthwise(sample, seed, net, layer, kernel, channels, multiplier, opts = {}) {
   const kk = kernel.reduce((a, b) => a * b, 1);
   const w = weights(sample, seed, net, layer, [...kernel, channels, multiplier], { fanIn: kk, fanOut: multiplier }, opts);
@@ -163,8 +167,9 @@ function gauss(next) {
   const S = 'branches';
   const seed = 4;
   const net = 'trigger';
-  dense(S, seed, net, 'jet_embed', 3, 16);
-  dense(S, seed, net, 'mu_embed', 3, 8);
+  // The per-object layers are kernel-1 conv1d layers: weights [1, 3, F], fans (3, F), as a 3 -> F dense layer's.
+  conv(S, seed, net, 'jet_embed', [1], 3, 16);
+  conv(S, seed, net, 'mu_embed', [1], 3, 8);
   dense(S, seed, net, 'fc1', 24, 32);
   dense(S, seed, net, 'res_fc1', 32, 32);
   // The last layer of a residual branch starts small, so that the block starts close to the identity.
@@ -205,8 +210,8 @@ function gauss(next) {
   const S = 'pulse-shape';
   const seed = 6;
   const net = 'pulse_id';
-  // The time axis is the height of a [64, 1, C] image (see pulse-shape.qnn), so the kernels are [k, 1, C, F].
-  conv(S, seed, net, 'c1', [5, 1], 1, 8);
+  // 1-D layers over a [64, C] tensor: conv1d kernels [k, C, F], the depthwise kernel [k, C, multiplier].
+  conv(S, seed, net, 'c1', [5], 1, 8);
   // Folded batchnorm: y = x·scale + bias, as exported after folding gamma/sqrt(variance + eps) and the offsets.
   {
     const g = seededUniform(seed, `${net}/bn1/gamma`, 8);
@@ -224,7 +229,7 @@ function gauss(next) {
     save(S, 'weights/bn1_scale.npy', [8], scale);
     save(S, 'weights/bn1_bias.npy', [8], bias);
   }
-  depthwise(S, seed, net, 'd1', [3, 1], 8, 1);
+  depthwise(S, seed, net, 'd1', [3], 8, 1);
   // Standalone batchnorm: Keras's moving statistics, folded by the tools.
   {
     const u = (name) => seededUniform(seed, `${net}/bn2/${name}`, 8);
@@ -233,7 +238,7 @@ function gauss(next) {
     save(S, 'weights/bn2_mean.npy', [8], u('mean').map((x) => 0.3 * x));
     save(S, 'weights/bn2_variance.npy', [8], u('variance').map((x) => 1 + 0.5 * x));
   }
-  conv(S, seed, net, 'c2', [3, 1], 8, 16);
+  conv(S, seed, net, 'c2', [3], 8, 16);
   dense(S, seed, net, 'logits', 16, 3);
   // 96 synthetic digitizer records of 64 samples: baseline-subtracted pulses normalized to a peak of 1, with noise.
   // A pulse rises with a 1.5-sample time constant and decays with a fast (3 samples) and a slow (25 samples)
@@ -306,15 +311,27 @@ for (const w of written) {
 }
 
 const qnnFiles = [];
+const npyFiles = [];
 const walk = (dir) => {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p);
     else if (e.name.endsWith('.qnn')) qnnFiles.push(p);
+    else if (e.name.endsWith('.npy')) npyFiles.push(p);
   }
 };
 walk(SAMPLES);
 qnnFiles.sort();
+npyFiles.sort();
+
+// Every .npy file of the samples comes from this script: one it did not write is left over from an old layout.
+const writtenFiles = new Set(written.map((w) => w.file));
+for (const f of npyFiles) {
+  const rel = path.relative(SAMPLES, f);
+  if (writtenFiles.has(rel)) continue;
+  fs.rmSync(f);
+  console.log(`${rel.padEnd(46)} deleted (not written by this script)`);
+}
 const read = (f) => {
   try {
     return { kind: 'ok', value: f() };
