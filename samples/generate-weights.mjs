@@ -17,9 +17,9 @@
 // Test inputs of all samples except digits are synthetic too (described where they are made); digits uses 200 rows
 // of the UCI optical digits data (samples/digits/data/digits-test.csv, copied, not generated).
 //
-// After writing, the script deletes every other .npy file under samples/ (an obsolete weight or data file of a layer
-// that was renamed or removed), then checks every sample .qnn file with the language checker and exits with status 1 if
-// any error or warning is reported.
+// After writing, the script lists (never deletes) .npy files under samples/ that it did not write (trained weights, or
+// files left over from an old layout), then checks every sample .qnn file with the language checker and exits with
+// status 1 if any error or warning is reported.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -324,13 +324,12 @@ walk(SAMPLES);
 qnnFiles.sort();
 npyFiles.sort();
 
-// Every .npy file of the samples comes from this script: one it did not write is left over from an old layout.
+// Files this script did not write may be trained weights: say so, and leave them alone.
 const writtenFiles = new Set(written.map((w) => w.file));
 for (const f of npyFiles) {
   const rel = path.relative(SAMPLES, f);
   if (writtenFiles.has(rel)) continue;
-  fs.rmSync(f);
-  console.log(`${rel.padEnd(46)} deleted (not written by this script)`);
+  console.log(`${rel.padEnd(46)} not written by this script (kept; delete it by hand if it is obsolete)`);
 }
 const read = (f) => {
   try {
