@@ -62,22 +62,50 @@ export function numberLit(text: string, span: A.Span, negative: boolean): A.Numb
 }
 
 /** Collects the first token of every run of junk tokens (tokens where no statement can start). */
-export function junkTokens(cst: CstNode | undefined): IToken[] {
-  const out: IToken[] = [];
+export function junkTokens(cst: CstNode | undefined): { token: IToken; kind: 'junk' | 'strayBrace' | 'orphan' }[] {
+  const out: { token: IToken; kind: 'junk' | 'strayBrace' | 'orphan' }[] = [];
+  // Runs of statements outside any network: one error at the first of each run.
+  const top = cst ? [...nodes(cst, 'topItem'), ...nodes(cst, 'orphanStmt'), ...nodes(cst, 'topJunk')] : [];
+  top.sort((a, b) => nodeSpan(a).start - nodeSpan(b).start);
+  let prevOrphan = false;
+  for (const n of top) {
+    const orphan = n.name === 'orphanStmt';
+    if (orphan && !prevOrphan) {
+      const t = firstToken(n);
+      if (t) out.push({ token: t, kind: 'orphan' });
+    }
+    prevOrphan = orphan;
+  }
   const stack: CstNode[] = cst ? [cst] : [];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.name === 'junk' || n.name === 'topJunk') {
+    if (n.name === 'junk' || n.name === 'topJunk' || n.name === 'networkJunk' || n.name === 'strayBraces') {
       const toks = Object.values(n.children).flat().filter((c): c is IToken => isToken(c as Child));
       toks.sort((a, b) => a.startOffset - b.startOffset);
       // A stray ';' is an empty statement, not an error.
       const first = toks.find((t) => t.tokenType.name !== 'Semicolon');
-      if (first) out.push(first);
+      if (first) out.push({ token: first, kind: n.name === 'strayBraces' ? 'strayBrace' : 'junk' });
       continue;
     }
     for (const key of Object.keys(n.children)) for (const c of n.children[key] as Child[]) if (!isToken(c)) stack.push(c);
   }
   return out;
+}
+
+function firstToken(n: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  const stack = [n];
+  while (stack.length) {
+    const c = stack.pop()!;
+    for (const key of Object.keys(c.children)) {
+      for (const ch of c.children[key] as Child[]) {
+        if (isToken(ch)) {
+          if (!Number.isNaN(ch.startOffset) && (!best || ch.startOffset < best.startOffset)) best = ch;
+        } else stack.push(ch);
+      }
+    }
+  }
+  return best;
 }
 
 export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment[], length: number): A.QnnFile {

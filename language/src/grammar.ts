@@ -80,6 +80,8 @@ function context(rule: string): string {
   return text ? ` ${text}` : '';
 }
 
+const NETWORK_ONLY_KEYWORDS: readonly TokenType[] = [T.Io, T.Reuse, T.Precision, T.Init, T.Require, T.Fifo, T.Input, T.Output];
+
 class QnnGrammar extends CstParser {
   constructor() {
     super(T.ALL_TOKENS as TokenType[], {
@@ -92,6 +94,20 @@ class QnnGrammar extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /** After a run of '}', does a network statement follow (`name =` or a keyword only networks use)? */
+  private strayBraceAhead(): boolean {
+    let k = 1;
+    while (this.LA(k).tokenType === T.RBrace) k++;
+    return k > 1 && this.networkStmtAhead(k);
+  }
+
+  /** Does a network statement (`name =` or a keyword only networks use) start at LA(k)? */
+  private networkStmtAhead(k: number): boolean {
+    const next = this.LA(k).tokenType;
+    if (next === T.Identifier) return this.LA(k + 1).tokenType === T.Equals;
+    return NETWORK_ONLY_KEYWORDS.includes(next);
+  }
+
   // Single-token insertion and deletion guess too eagerly in a newline-free grammar (a garbage word becomes a layer
   // name); without them, a failed statement is skipped up to the next token that can start one.
   override canTokenTypeBeInsertedInRecovery(): boolean {
@@ -102,7 +118,19 @@ class QnnGrammar extends CstParser {
   }
 
   public file = this.RULE('file', () => {
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.topItem) }, { ALT: () => this.SUBRULE(this.topJunk) }]));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.topItem) },
+        // Network statements after a '}' that closed their network too early: parsed, so that errors among them are
+        // found, and reported once as outside any network.
+        { GATE: () => this.networkStmtAhead(1), ALT: () => this.SUBRULE(this.orphanStmt) },
+        { ALT: () => this.SUBRULE(this.topJunk) },
+      ]),
+    );
+  });
+
+  private orphanStmt = this.RULE('orphanStmt', () => {
+    this.SUBRULE(this.networkStmt);
   });
 
   /** Tokens that cannot start a statement, skipped (and reported) so that parsing resumes at the next statement. */
@@ -110,8 +138,22 @@ class QnnGrammar extends CstParser {
     this.AT_LEAST_ONE(() => this.OR(T.JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
   });
 
+  private networkJunk = this.RULE('networkJunk', () => {
+    this.AT_LEAST_ONE(() => this.OR(T.NETWORK_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
+  });
+
+  /** '}' that does not end the network: more network statements follow it (a stray brace in the body). */
+  private strayBraces = this.RULE('strayBraces', () => {
+    this.AT_LEAST_ONE(() => this.CONSUME(T.RBrace));
+  });
+
   private topJunk = this.RULE('topJunk', () => {
-    this.AT_LEAST_ONE(() => this.OR(T.TOP_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
+    this.OR(T.TOP_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) })));
+    this.MANY({
+      // Stop where a network statement starts, so that it is parsed as an orphan statement.
+      GATE: () => !this.networkStmtAhead(1),
+      DEF: () => this.OR2(T.TOP_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME2(tok) }))),
+    });
   });
 
   private topItem = this.RULE('topItem', () => {
@@ -164,7 +206,16 @@ class QnnGrammar extends CstParser {
     this.CONSUME(T.Network);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.networkStmt) }, { ALT: () => this.SUBRULE(this.junk) }]));
+    this.MANY({
+      // A '}' ends the network unless more network statements follow it.
+      GATE: () => this.LA(1).tokenType !== T.RBrace || this.strayBraceAhead(),
+      DEF: () =>
+        this.OR([
+          { ALT: () => this.SUBRULE(this.networkStmt) },
+          { ALT: () => this.SUBRULE(this.networkJunk) },
+          { ALT: () => this.SUBRULE(this.strayBraces) },
+        ]),
+    });
     this.CONSUME(T.RBrace);
   });
 

@@ -114,6 +114,9 @@ export const JUNK_TOKENS: readonly TokenType[] = [
   NumberTok, StringTok, BadString, Arrow, LessEq, Less, Greater, Equals, Colon, Comma, Semicolon, Minus, LParen,
   RParen, LBrace, LBracket, RBracket,
 ];
+/** Inside a network, also the keywords that cannot start a network statement (but not 'network' and 'test': those
+ * most likely follow a network whose '}' is missing). */
+export const NETWORK_JUNK_TOKENS: readonly TokenType[] = [...JUNK_TOKENS, Import, Type, From, As, Clock, For, Depth, Fixed, UFixed, Int, UInt];
 /** At top level, also names, '}' and the keywords that cannot start a top-level item. */
 export const TOP_JUNK_TOKENS: readonly TokenType[] = [
   ...JUNK_TOKENS, RBrace, Identifier, From, As, Clock, For, Io, Reuse, Precision, Init, Require, Fifo, Depth, Input,

@@ -73,10 +73,21 @@ function parseUnsafe(text: string, path: string): ParseResult {
 
   qnnGrammar.input = toks;
   const cst = qnnGrammar.file();
-  const parseErrors: { token: IToken; message: string }[] = [...qnnGrammar.errors];
-  for (const t of junkTokens(cst)) {
+  // An error inside a statement that runs onto the next line belongs to that statement; an error between statements
+  // (junk, or a block that expected its '}') stays where it is.
+  const parseErrors: { token: IToken; message: string; movable: boolean }[] = qnnGrammar.errors.map((e) => {
+    const stack = e.context?.ruleStack ?? [];
+    return { token: e.token, message: e.message, movable: !BLOCK_RULES.has(stack[stack.length - 1] ?? '') };
+  });
+  for (const { token: t, kind } of junkTokens(cst)) {
     const text = t.image.length > 24 ? t.image.slice(0, 24) + '…' : t.image;
-    parseErrors.push({ token: t, message: `Unexpected '${text}': a statement starts with a keyword or 'name ='.` });
+    const message =
+      kind === 'strayBrace'
+        ? "Unexpected '}': the network goes on after it; delete it."
+        : kind === 'orphan'
+          ? 'This statement is outside any network: a \'}\' above closes the network too early, or a \'network NAME {\' is missing.'
+          : `Unexpected '${text}': a statement starts with a keyword or 'name ='.`;
+    parseErrors.push({ token: t, message, movable: false });
   }
   parseErrors.sort((a, b) => (Number.isNaN(a.token.startOffset) ? Infinity : a.token.startOffset) - (Number.isNaN(b.token.startOffset) ? Infinity : b.token.startOffset));
 
@@ -89,7 +100,7 @@ function parseUnsafe(text: string, path: string): ParseResult {
     const isEof = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset);
     const prev = previousToken(toks, isEof ? text.length : tok.startOffset);
     let span: Span;
-    if (isEof || (prev && (prev.endLine ?? 0) < (tok.startLine ?? 0) && canStartStatement(tok))) {
+    if (isEof || (err.movable && prev && (prev.endLine ?? 0) < (tok.startLine ?? 0) && canStartStatement(tok))) {
       const at = prev ? prev.startOffset + prev.image.length : 0;
       span = { start: at, end: at };
     } else {
@@ -109,6 +120,8 @@ function parseUnsafe(text: string, path: string): ParseResult {
   diagnostics.sort((a, b) => a.span.start - b.span.start);
   return { ast, diagnostics };
 }
+
+const BLOCK_RULES = new Set(['file', 'topItem', 'networkDecl', 'attrBlock']);
 
 /** A token at which a statement (or the end of a block) can begin: then the error belongs to what came before. */
 function canStartStatement(t: IToken): boolean {

@@ -102,7 +102,9 @@ export function checkParams(decl: A.LayerDecl, spec: OpSpec, args: Args, env: La
   // Defaults that depend on other parameters.
   for (const p of spec.params) {
     if (out[p.name] !== undefined || p.default === undefined) continue;
-    out[p.name] = p.default === 'pool' ? out.pool ?? 2 : p.default;
+    const d = p.default === 'pool' ? out.pool ?? 2 : p.default;
+    // An 'ints' parameter is a list (one per spatial axis) whether it is given or defaulted: `maxpool2d(x)` is [2, 2].
+    out[p.name] = p.kind === 'ints' && typeof d === 'number' ? new Array<number>(spec.spatial ?? 1).fill(d) : d;
   }
   return ok ? out : undefined;
 }
