@@ -8,17 +8,27 @@ function isToken(c: Child): c is IToken {
   return (c as IToken).image !== undefined;
 }
 
+const NO_CHILDREN: Child[] = [];
+
+// A CST child list holds either rule nodes or tokens, never both (a key names a rule or a token type).
 function nodes(n: CstNode | undefined, key: string): CstNode[] {
-  return ((n?.children[key] ?? []) as Child[]).filter((c): c is CstNode => !isToken(c));
+  return ((n?.children[key] ?? NO_CHILDREN) as Child[]).filter((c): c is CstNode => !isToken(c));
 }
-function node(n: CstNode | undefined, key: string, i = 0): CstNode | undefined {
-  return nodes(n, key)[i];
+function node(n: CstNode | undefined, key: string): CstNode | undefined {
+  const list = n?.children[key] as Child[] | undefined;
+  if (!list) return undefined;
+  for (const c of list) if (!isToken(c)) return c;
+  return undefined;
 }
 function tokens(n: CstNode | undefined, key: string): IToken[] {
-  return ((n?.children[key] ?? []) as Child[]).filter((c): c is IToken => isToken(c) && !Number.isNaN(c.startOffset));
+  return ((n?.children[key] ?? NO_CHILDREN) as Child[]).filter((c): c is IToken => isToken(c) && !Number.isNaN(c.startOffset));
 }
-function token(n: CstNode | undefined, key: string, i = 0): IToken | undefined {
-  return tokens(n, key)[i];
+/** The first real token under `key` (recovery inserts tokens with a NaN offset; they are skipped). */
+function token(n: CstNode | undefined, key: string): IToken | undefined {
+  const list = n?.children[key] as Child[] | undefined;
+  if (!list) return undefined;
+  for (const c of list) if (isToken(c) && !Number.isNaN(c.startOffset)) return c;
+  return undefined;
 }
 
 function tokSpan(t: IToken): A.Span {
@@ -61,33 +71,55 @@ export function numberLit(text: string, span: A.Span, negative: boolean): A.Numb
   return { kind: 'number', value: negative ? -value : value, text: (negative ? '-' : '') + text, unit, span };
 }
 
-/** Collects the first token of every run of junk tokens (tokens where no statement can start). */
+const JUNK_RULES = ['junk', 'networkJunk', 'strayBraces', 'topJunk'] as const;
+
+/**
+ * Collects the first token of every run of junk tokens (tokens where no statement can start), and of every run of
+ * statements outside any network. Junk occurs only directly in the file, a network body and an attribute block.
+ */
 export function junkTokens(cst: CstNode | undefined): { token: IToken; kind: 'junk' | 'strayBrace' | 'orphan' }[] {
   const out: { token: IToken; kind: 'junk' | 'strayBrace' | 'orphan' }[] = [];
-  // Runs of statements outside any network: one error at the first of each run.
-  const top = cst ? [...nodes(cst, 'topItem'), ...nodes(cst, 'orphanStmt'), ...nodes(cst, 'topJunk')] : [];
-  top.sort((a, b) => nodeSpan(a).start - nodeSpan(b).start);
-  let prevOrphan = false;
-  for (const n of top) {
-    const orphan = n.name === 'orphanStmt';
-    if (orphan && !prevOrphan) {
-      const t = firstToken(n);
-      if (t) out.push({ token: t, kind: 'orphan' });
+  if (!cst) return out;
+  const blocks: CstNode[] = [cst];
+  for (const top of nodes(cst, 'topItem')) {
+    const net = node(top, 'networkDecl');
+    const test = node(top, 'testDecl');
+    if (net) {
+      blocks.push(net);
+      for (const st of nodes(net, 'networkStmt')) {
+        const layer = node(st, 'layerDecl');
+        const block = layer && node(layer, 'attrBlock');
+        if (block) blocks.push(block);
+      }
     }
-    prevOrphan = orphan;
+    const tb = test && node(test, 'attrBlock');
+    if (tb) blocks.push(tb);
   }
-  const stack: CstNode[] = cst ? [cst] : [];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.name === 'junk' || n.name === 'topJunk' || n.name === 'networkJunk' || n.name === 'strayBraces') {
-      const toks = Object.values(n.children).flat().filter((c): c is IToken => isToken(c as Child));
-      toks.sort((a, b) => a.startOffset - b.startOffset);
-      // A stray ';' is an empty statement, not an error.
-      const first = toks.find((t) => t.tokenType.name !== 'Semicolon');
-      if (first) out.push({ token: first, kind: n.name === 'strayBraces' ? 'strayBrace' : 'junk' });
-      continue;
+  for (const b of blocks) {
+    for (const rule of JUNK_RULES) {
+      for (const j of nodes(b, rule)) {
+        const toks = Object.values(j.children).flat().filter((c): c is IToken => isToken(c as Child) && !Number.isNaN((c as IToken).startOffset));
+        toks.sort((x, y) => x.startOffset - y.startOffset);
+        // A stray ';' is an empty statement, not an error.
+        const first = toks.find((t) => t.tokenType.name !== 'Semicolon');
+        if (first) out.push({ token: first, kind: rule === 'strayBraces' ? 'strayBrace' : 'junk' });
+      }
     }
-    for (const key of Object.keys(n.children)) for (const c of n.children[key] as Child[]) if (!isToken(c)) stack.push(c);
+  }
+  // Runs of statements outside any network: one error at the first of each run.
+  const orphans = nodes(cst, 'orphanStmt');
+  if (orphans.length > 0) {
+    const top = [...nodes(cst, 'topItem'), ...orphans, ...nodes(cst, 'topJunk')];
+    top.sort((x, y) => nodeSpan(x).start - nodeSpan(y).start);
+    let prevOrphan = false;
+    for (const n of top) {
+      const orphan = n.name === 'orphanStmt';
+      if (orphan && !prevOrphan) {
+        const t = firstToken(n);
+        if (t) out.push({ token: t, kind: 'orphan' });
+      }
+      prevOrphan = orphan;
+    }
   }
   return out;
 }
@@ -176,7 +208,13 @@ function targetDecl(n: CstNode): A.TargetDecl {
 }
 
 function networkStmt(n: CstNode): A.NetworkStmt | undefined {
-  const key = Object.keys(n.children).find((k) => k !== 'Semicolon');
+  let key: string | undefined;
+  for (const k in n.children) {
+    if (k !== 'Semicolon') {
+      key = k;
+      break;
+    }
+  }
   const s = key ? node(n, key) : undefined;
   if (!s) return undefined;
   const span = nodeSpan(s);

@@ -8,6 +8,7 @@
 // follows on the same source line, otherwise on its own line before the next anchor. Finally the result is parsed
 // again and compared with the input (AST without spans, comments in order); any difference is reported as an
 // internal error instead of returning text that lost something.
+import { LineIndex } from './line-index.js';
 import type { IToken, TokenType } from 'chevrotain';
 import type * as A from './ast.js';
 import { assertNever } from './fixed-type.js';
@@ -61,7 +62,7 @@ function formatChecked(text: string, settings: Settings): FormatResult {
   code.file(ast);
 
   const codeText = code.lines.join('\n');
-  const tokenLines = alignTokens(src.tokens, T.qnnLexer.tokenize(codeText).tokens);
+  const tokenLines = alignTokens(src.tokens, T.qnnLexer.tokenize(codeText).tokens, new LineIndex(codeText));
   if (!tokenLines) return internal('the printed code does not match the source tokens');
 
   const lines = placeComments(src, code, tokenLines, settings);
@@ -692,7 +693,7 @@ function tensorText(t: A.TensorTypeExpr): string {
  * `:` in an attribute; a string may be re-escaped. Anything else means the printer lost a token: undefined.
  * Dropped tokens get the line of the token before them.
  */
-function alignTokens(src: readonly IToken[], out: readonly IToken[]): Int32Array | undefined {
+function alignTokens(src: readonly IToken[], out: readonly IToken[], outLines: LineIndex): Int32Array | undefined {
   const lines = new Int32Array(src.length);
   let j = 0;
   let lastLine = 0;
@@ -700,7 +701,7 @@ function alignTokens(src: readonly IToken[], out: readonly IToken[]): Int32Array
     const s = src[i];
     const o = out[j] as IToken | undefined;
     if (o && sameToken(s, o)) {
-      lastLine = (o.startLine ?? 1) - 1;
+      lastLine = outLines.positionAt(o.startOffset).line;
       lines[i] = lastLine;
       j++;
     } else if (s.tokenType === T.Semicolon || s.tokenType === T.Comma || s.tokenType === T.LBrace || s.tokenType === T.RBrace) {

@@ -101,7 +101,8 @@ export const ALL_TOKENS: readonly TokenType[] = [
 
 export const qnnLexer = new Lexer(ALL_TOKENS as TokenType[], {
   ensureOptimizations: true,
-  positionTracking: 'full',
+  // Offsets only: lines are computed from offsets where needed (LineIndex), which keeps tokens small and fast.
+  positionTracking: 'onlyOffset',
   skipValidations: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.QNN_VALIDATE_GRAMMAR !== '1',
 });
 

@@ -100,7 +100,7 @@ function parseUnsafe(text: string, path: string): ParseResult {
     const isEof = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset);
     const prev = previousToken(toks, isEof ? text.length : tok.startOffset);
     let span: Span;
-    if (isEof || (err.movable && prev && (prev.endLine ?? 0) < (tok.startLine ?? 0) && canStartStatement(tok))) {
+    if (isEof || (err.movable && prev && lineOf(text, prev.startOffset + prev.image.length) < lineOf(text, tok.startOffset) && canStartStatement(tok))) {
       const at = prev ? prev.startOffset + prev.image.length : 0;
       span = { start: at, end: at };
     } else {
