@@ -64,6 +64,8 @@ function parseUnsafe(text: string, path: string): ParseResult {
   }));
 
   let toks = lexed.tokens;
+  // The lexer records start offsets only (cheaper than full positions); the parser needs end offsets for node spans.
+  for (const t of toks) t.endOffset = t.startOffset + t.image.length - 1;
   for (const t of toks) {
     if (t.tokenType === T.BadString) {
       diagnostics.push(diag('QNN1002', path, tokSpan(t), 'This string is not closed; add " before the end of the line.'));
