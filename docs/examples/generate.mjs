@@ -35,6 +35,13 @@ npy('weights/fc1.npy', [16, 8], values('fc1', 16 * 8, 0.5, COEF_STEP));
 npy('weights/fc1_bias.npy', [8], values('fc1_bias', 8, 0.05, COEF_STEP));
 npy('weights/fc2.npy', [8, 5], values('fc2', 8 * 5, 0.6, COEF_STEP));
 npy('weights/fc2_bias.npy', [5], values('fc2_bias', 5, 0.05, COEF_STEP));
+// The fc1 weights as a CSV file: 16 rows (inputs) of 8 columns (units), without a header.
+{
+  const w = values('fc1', 16 * 8, 0.5, COEF_STEP);
+  const rows = [];
+  for (let i = 0; i < 16; i++) rows.push(w.slice(i * 8, i * 8 + 8).join(','));
+  write('weights/fc1.csv', rows.join('\n') + '\n');
+}
 // The same fc1 weights as PyTorch stores a Linear layer, [out, in]: the checker says it looks transposed.
 {
   const w = values('fc1', 16 * 8, 0.5, COEF_STEP);

@@ -27,6 +27,8 @@ export interface NumberLit {
 export interface StringLit {
   readonly kind: 'string';
   readonly value: string;
+  /** False for a string with no closing quote (already reported): its value is not used. */
+  readonly closed: boolean;
   readonly span: Span;
 }
 
@@ -165,7 +167,7 @@ export interface PrecisionStmt {
   readonly span: Span;
 }
 
-/** `init random(seed: 7)`: the values of weights and biases that a layer does not give. */
+/** `init random(seed: 7)`: the values of the weights that a layer does not give (biases not given stay zero). */
 export interface InitStmt {
   readonly kind: 'init';
   readonly value: Expr | undefined;

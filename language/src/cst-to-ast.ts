@@ -201,10 +201,22 @@ function targetDecl(n: CstNode): A.TargetDecl {
   const num = token(n, 'Number');
   return {
     kind: 'target',
-    part: ident(token(n, 'Identifier')),
+    part: partName(node(n, 'partName')),
     clock: num ? numberLit(num.image, tokSpan(num), false) : undefined,
     span: nodeSpan(n),
   };
+}
+
+/** Joins `xcu250`, `-`, `figd2104`, … back into one name. */
+function partName(n: CstNode | undefined): A.Ident | undefined {
+  if (!n) return undefined;
+  const toks = Object.values(n.children).flat().filter((c): c is IToken => isToken(c as Child) && !Number.isNaN((c as IToken).startOffset));
+  if (toks.length === 0) return undefined;
+  toks.sort((a, b) => a.startOffset - b.startOffset);
+  const name = toks.map((t) => t.image).join('');
+  const start = toks[0].startOffset;
+  const last = toks[toks.length - 1];
+  return { kind: 'ident', name, span: { start, end: last.startOffset + last.image.length } };
 }
 
 function networkStmt(n: CstNode): A.NetworkStmt | undefined {
@@ -367,7 +379,8 @@ function signedNumber(n: CstNode | undefined): A.NumberLit | undefined {
 
 function stringLit(t: IToken): A.StringLit {
   const body = t.image.startsWith('"') ? t.image.slice(1, t.image.endsWith('"') && t.image.length > 1 ? -1 : undefined) : t.image;
-  return { kind: 'string', value: body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)), span: tokSpan(t) };
+  const closed = t.image.length > 1 && t.image.endsWith('"') && t.tokenType.name === 'String';
+  return { kind: 'string', value: body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c)), closed, span: tokSpan(t) };
 }
 
 function expr(n: CstNode | undefined): A.Expr | undefined {

@@ -59,7 +59,6 @@ export const CODES = {
   QNN2032: { severity: 'error', title: 'Invalid initializer', fix: 'Use load("file.npy"), an inline list, random(seed: N[, scale: S][, sparsity: P]), zeros() or ones().' },
   QNN2033: { severity: 'error', title: 'Missing type', fix: "Give the layer a result type (': type') or the network a 'precision' statement." },
   QNN2034: { severity: 'error', title: 'Unknown budget', fix: 'Budgets are latency, ii, dsp, lut, ff and bram.' },
-  QNN2035: { severity: 'warning', title: 'Network has no target', fix: "Add 'target PART clock PERIOD' to the file or the network." },
   QNN2036: { severity: 'error', title: 'Cannot read file', fix: 'Check that the file exists and is readable.' },
 } as const satisfies Record<string, CodeInfo>;
 

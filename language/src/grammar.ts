@@ -188,10 +188,22 @@ class QnnGrammar extends CstParser {
 
   private targetDecl = this.RULE('targetDecl', () => {
     this.CONSUME(T.Target);
-    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.partName);
     this.OPTION(() => {
       this.CONSUME(T.Clock);
       this.CONSUME(T.NumberTok);
+    });
+  });
+
+  /** `xcu250` or a full ordering code such as `xcu250-figd2104-2L-e` (written without spaces). */
+  private partName = this.RULE('partName', () => {
+    this.CONSUME(T.Identifier);
+    this.MANY({
+      GATE: () => this.LA(1).tokenType === T.Minus && this.LA(1).startOffset === this.LA(0).startOffset + this.LA(0).image.length,
+      DEF: () => {
+        this.CONSUME(T.Minus);
+        this.OR([{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.NumberTok) }]);
+      },
     });
   });
 

@@ -9,21 +9,24 @@
 //   ```qnn file lib/x.qnn      shows docs/examples/lib/x.qnn: must equal that file, which checks clean and is canonical.
 // A ```text diagnostics block right after an error example lists the diagnostics it produces, exactly and in order,
 // as `qnn check` prints them: `FILE:LINE:COL: SEVERITY CODE: MESSAGE`, FILE relative to docs/examples/.
+// `UPDATE_DOCS=1 npx vitest run language/test/docs.test.ts` rewrites the codes of error examples and the diagnostics
+// blocks after them from the checker's current output (review the diff: a changed message may be a regression).
 // Tables whose first header cell is a type with a placeholder mode (`fixed<8, 8, Q>`, `fixed<4, 3, TRN, O>`) are
 // worked examples of casts: row `MODE`, column x holds the value of x cast to the type with MODE in place of Q or O.
 // Finally every operation of ops.ts has a heading in language.md, and its section names its parameters and attributes.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics.js';
-import { fixedType, OVERFLOW_MODES, QUANT_MODES, quantizeToDouble, type OverflowMode, type QuantMode } from '../src/fixed-type.js';
+import { fixedType, formatFixedType, OVERFLOW_MODES, QUANT_MODES, quantizeToDouble, valueRange, type FixedType, type OverflowMode, type QuantMode } from '../src/fixed-type.js';
 import { format } from '../src/format.js';
 import { memoryFileSystem, type FileSystem, type ReadResult } from '../src/host.js';
 import { LineIndex } from '../src/line-index.js';
 import { OPS } from '../src/ops.js';
 import { parse } from '../src/parse.js';
 import { checkProgram } from '../src/check/program.js';
+import { losslessAccum } from '../src/check/layer.js';
 import type { PartCatalog } from '../src/check/context.js';
 import type { ProgramModel } from '../src/model.js';
 
@@ -81,6 +84,8 @@ interface Block {
   readonly doc: string;
   /** 1-based line of the opening fence. */
   readonly line: number;
+  /** 0-based index of the line of the closing fence. */
+  readonly end: number;
   readonly info: string;
   readonly code: string;
   /** The fenced block that follows this one with only blank lines between, if any. */
@@ -105,7 +110,7 @@ function fencedBlocks(doc: string, text: string): Block[] {
       body.push(lines[j]);
       j++;
     }
-    const block: Block = { doc, line: i + 1, info: open[2].trim(), code: body.length ? body.join('\n') + '\n' : '' };
+    const block: Block = { doc, line: i + 1, end: j, info: open[2].trim(), code: body.length ? body.join('\n') + '\n' : '' };
     const prev = blocks[blocks.length - 1];
     if (prev && lines.slice(prevEnd + 1, i).every((l) => l.trim() === '')) prev.next = block;
     blocks.push(block);
@@ -139,6 +144,20 @@ function kindOf(info: string): Kind {
   if (words[0] === 'file' && words.length === 2) return { kind: 'file', path: words[1] };
   return { kind: 'bad', why: `unknown example kind '${info}'` };
 }
+
+const UPDATE = process.env.UPDATE_DOCS === '1';
+/** Replacements of whole lines of the docs, collected in UPDATE_DOCS mode: [first, end) line indices. */
+const updates: { doc: string; first: number; end: number; lines: string[] }[] = [];
+
+afterAll(() => {
+  for (const doc of DOC_FILES) {
+    const mine = updates.filter((u) => u.doc === doc).sort((a, b) => b.first - a.first);
+    if (mine.length === 0) continue;
+    const lines = docTexts.get(doc)!.split('\n');
+    for (const u of mine) lines.splice(u.first, u.end - u.first, ...u.lines);
+    writeFileSync(join(DOCS, doc), lines.join('\n'));
+  }
+});
 
 function canonical(code: string): void {
   const f = format(code);
@@ -183,6 +202,10 @@ describe('examples in the docs', () => {
         case 'error': {
           const program = checkExample(b.code);
           const got = [...new Set(allDiagnostics(program).map((d) => d.code))].sort();
+          if (UPDATE) {
+            updates.push({ doc: b.doc, first: b.line - 1, end: b.line, lines: [`\`\`\`qnn error ${got.join(' ')}`] });
+            break;
+          }
           expect(got, diagnosticLines(program, () => b.code).join('\n')).toEqual([...new Set(k.codes)].sort());
           break;
         }
@@ -199,7 +222,9 @@ describe('examples in the docs', () => {
         expect(k.kind, 'a diagnostics block follows an error example').toBe('error');
         const program = checkExample(b.code);
         const want = b.next.code.split('\n').filter((l) => l.trim() !== '');
-        expect(diagnosticLines(program, (p) => (p === EXAMPLE_PATH ? b.code : readFileSync(p, 'utf8')))).toEqual(want);
+        const got = diagnosticLines(program, (p) => (p === EXAMPLE_PATH ? b.code : readFileSync(p, 'utf8')));
+        if (UPDATE) updates.push({ doc: b.doc, first: b.next.line, end: b.next.end, lines: got });
+        else expect(got).toEqual(want);
       }
     });
   }
@@ -245,26 +270,66 @@ function num(s: string): number {
   return v;
 }
 
-describe('worked examples of casts in language.md', () => {
-  const tables = castTables(docTexts.get('language.md')!);
+/** `fixed<4, 3, TRN, SAT>`, `ufixed<8, 0>`, `int<8>`, `uint<4>` → the type (modes as written, defaults otherwise). */
+function typeOf(text: string): FixedType {
+  const m = /^(u?fixed|u?int)<(.*)>$/.exec(text.trim());
+  if (!m) throw new Error(`'${text}' is not a fixed-point type`);
+  const args = m[2].split(',').map((a) => a.trim());
+  const signed = !m[1].startsWith('u');
+  if (m[1].endsWith('int')) return fixedType(signed, num(args[0]), num(args[0]));
+  const q = (args[2] ?? 'TRN') as QuantMode;
+  const o = (args[3] ?? 'WRAP') as OverflowMode;
+  expect([...QUANT_MODES] as string[]).toContain(q);
+  expect([...OVERFLOW_MODES] as string[]).toContain(o);
+  return fixedType(signed, num(args[0]), num(args[1]), q, o);
+}
+
+/** `32 − 2^−10`, `2^−7`, `−0.125`: sums of numbers and powers of two, as the tables of language.md write them. */
+function value(text: string): number {
+  const e = text.replace(/−/g, '-').replace(/2\^(-?\d+)/g, '(2 ** ($1))');
+  if (!/^[-+\d\s.()*]+$/.test(e)) throw new Error(`'${text}' is not a simple number`);
+  return Function(`return ${e};`)() as number;
+}
+
+describe('worked examples of types in language.md', () => {
+  const text = docTexts.get('language.md')!;
+  const tables = castTables(text);
   it('has a quantization table and an overflow table covering every mode', () => {
     const modes = tables.flatMap((t) => t.rows.map((r) => r.mode));
     for (const m of [...QUANT_MODES, ...OVERFLOW_MODES]) expect(modes).toContain(m);
   });
   for (const t of tables) {
     for (const row of t.rows) {
-      it(`language.md:${row.line}: ${t.template.replace(/\b[QO]\b/, row.mode)}`, () => {
-        const m = /^(u?fixed)<(.*)>$/.exec(t.template.replace(/\b[QO]\b/, row.mode))!;
-        const args = m[2].split(',').map((s) => s.trim());
-        const type = fixedType(m[1] === 'fixed', num(args[0]), num(args[1]), (args[2] ?? 'TRN') as QuantMode, (args[3] ?? 'WRAP') as OverflowMode);
-        expect([...QUANT_MODES] as string[]).toContain(type.quant);
-        expect([...OVERFLOW_MODES] as string[]).toContain(type.overflow);
+      const written = t.template.replace(/\b[QO]\b/, row.mode);
+      it(`language.md:${row.line}: casts to ${written}`, () => {
+        const type = typeOf(written);
         expect(row.cells.length).toBe(t.xs.length);
-        const got = t.xs.map((x) => quantizeToDouble(type, num(x)).value);
-        expect(got).toEqual(row.cells.map(num));
+        expect(t.xs.map((x) => quantizeToDouble(type, num(x)).value)).toEqual(row.cells.map(num));
       });
     }
   }
+
+  // | type | step | range | note |: the step and the range of each type.
+  const lines = text.split('\n');
+  const head = lines.findIndex((l) => /^\| type \| step \| range \|/.test(l));
+  it('has a table of steps and ranges', () => expect(head).toBeGreaterThan(0));
+  for (let i = head + 2; head > 0 && i < lines.length && lines[i].startsWith('|'); i++) {
+    const [type, step, range] = lines[i].split('|').slice(1).map((c) => c.trim());
+    it(`language.md:${i + 1}: ${type} has step ${step} and range ${range}`, () => {
+      const r = valueRange(typeOf(type.replace(/`/g, '')));
+      expect(r.lsb).toBe(value(step));
+      const m = /^\[(.*), (.*)\]$/.exec(range)!;
+      expect([r.min, r.max]).toEqual([value(m[1]), value(m[2])]);
+    });
+  }
+
+  it('gives the lossless accumulator of the worked example', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    const m = /For x `([^`]+)`, weights and bias `([^`]+)` and n = (\d+) it is `([^`]+)`/.exec(flat);
+    expect(m, 'the worked example of the default accumulator').not.toBeNull();
+    const [, x, wb, n, accum] = m!;
+    expect(formatFixedType(losslessAccum(typeOf(x), typeOf(wb), typeOf(wb), Number(n)))).toBe(accum);
+  });
 });
 
 // ---- operations ----------------------------------------------------------------------------------------------------
@@ -273,6 +338,14 @@ describe('operations in language.md', () => {
   const lines = docTexts.get('language.md')!.split('\n');
   const headings = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^#{2,6}\s/.test(l));
   const mentions = (heading: string, name: string) => new RegExp(`(^|[^A-Za-z0-9_])${name}($|[^A-Za-z0-9_])`).test(heading);
+
+  it('lists the operations that keep their input type (result type rule 3)', () => {
+    const text = docTexts.get('language.md')!.replace(/\s+/g, ' ');
+    const m = /for the operations that keep their input's type \(([^)]*)\)/.exec(text);
+    expect(m, "the rule 'for the operations that keep their input's type (…)'").not.toBeNull();
+    const listed = [...m![1].matchAll(/`([a-z0-9_]+)`/g)].map((x) => x[1]).sort();
+    expect(listed).toEqual(OPS.filter((o) => o.keepsType).map((o) => o.name).sort());
+  });
 
   for (const op of OPS) {
     it(`documents ${op.name}`, () => {

@@ -216,7 +216,9 @@ export function checkAttrs(decl: A.LayerDecl, spec: OpSpec, env: LayerEnv): Attr
         tensors.set(name, a);
         break;
       case 'type': {
-        const t = a.type ?? (a.value?.kind === 'name' ? { kind: 'typeRef' as const, name: a.value.name, span: a.value.span } : undefined);
+        const t =
+          a.type ??
+          (a.value?.kind === 'name' ? { kind: 'typeRef' as const, name: a.value.name, span: a.value.span } : a.value?.kind === 'typeValue' ? a.value.type : undefined);
         if (!t || (a.type && a.value)) {
           r.report('QNN2009', a.span, `'${name}' takes a type: ${name}: fixed<24, 10>.`);
           ok = false;

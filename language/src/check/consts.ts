@@ -71,7 +71,7 @@ export function resolveConst(
       if (!sameShape(loaded.array.shape, req.shape)) {
         const sameCount = loaded.array.data.length === count;
         const hint = transposeHint(loaded.array.shape, req.shape) ?? (sameCount ? ' The number of values matches: reshape the array before saving it.' : '');
-        r.report('QNN2019', value.span, `'${req.name}' in ${loaded.path} has shape ${formatShape(loaded.array.shape)}; the layer expects ${formatShape(req.shape)}.${hint}`, {
+        r.report('QNN2019', value.span, `'${req.name}' in '${loaded.rel}' has shape ${formatShape(loaded.array.shape)}; the layer expects ${formatShape(req.shape)}.${hint}`, {
           data: { expected: req.shape, found: loaded.array.shape },
         });
         return undefined;
@@ -161,7 +161,7 @@ export function parseRandom(
 }
 
 /** Reads `load("file.npy")` or `load("file.csv"[, columns: [a, b]][, column: k])` relative to the current file. */
-export function loadArray(call: A.CallExpr, r: Reporter): { path: string; array: { shape: readonly number[]; data: Float64Array } } | undefined {
+export function loadArray(call: A.CallExpr, r: Reporter): { path: string; rel: string; array: { shape: readonly number[]; data: Float64Array } } | undefined {
   const first = call.args[0];
   if (!first || first.name || first.value?.kind !== 'string') {
     r.report('QNN2032', call.span, 'load() takes the path of a .npy or .csv file as a string: load("weights/fc1.npy").');
@@ -190,6 +190,7 @@ export function loadArray(call: A.CallExpr, r: Reporter): { path: string; array:
       return undefined;
     }
   }
+  if (!first.value.closed) return undefined; // reported as a syntax error
   const rel = first.value.value;
   const path = resolveRelative(r.path, rel);
   const lower = rel.toLowerCase();
@@ -234,7 +235,7 @@ export function loadArray(call: A.CallExpr, r: Reporter): { path: string; array:
       return undefined;
     }
   }
-  return { path, array };
+  return { path, rel, array };
 }
 
 function reportRead(res: { kind: 'missing' } | { kind: 'error'; message: string }, rel: string, span: A.Span, r: Reporter): undefined {
@@ -275,7 +276,7 @@ export function literalArray(e: A.Expr, r: Reporter): { shape: number[]; data: F
     }
     if (x.kind !== 'array' || x.elements.length !== shape[depth]) {
       bad = x;
-      why = x.kind === 'array' ? `has ${x.elements.length} elements where its neighbours have ${shape[depth]}` : 'is a number where a list is expected';
+      why = x.kind === 'array' ? `has ${x.elements.length} element${x.elements.length === 1 ? '' : 's'} where its neighbours have ${shape[depth]}` : 'is a number where a list is expected';
       return;
     }
     for (const el of x.elements) walk(el, depth + 1);

@@ -130,6 +130,9 @@ export function checkLayer(decl: A.LayerDecl, env: LayerEnv): LayerModel | undef
     if (folded && unfolded) {
       r.report('QNN2008', decl.name.span, 'batchnorm takes either scale and bias (folded) or gamma, beta, mean and variance, not both.');
       ok = false;
+    } else if (!unfolded && attrs.settings.epsilon !== undefined) {
+      r.report('QNN2008', decl.name.span, "'epsilon' belongs to the standalone form (gamma, beta, mean, variance); a folded batchnorm (scale, bias) has it folded in already.");
+      ok = false;
     }
   }
   if (!ok) return undefined;
@@ -186,13 +189,16 @@ export function checkLayer(decl: A.LayerDecl, env: LayerEnv): LayerModel | undef
   };
 }
 
-/** Full-precision accumulator: the product type, aligned with the bias, plus ceil(log2(n + 1)) carry bits. */
+/**
+ * Full-precision accumulator: the product type, aligned with the bias, plus ceil(log2(n + 1)) carry bits for the sum
+ * of n products and the bias (n + 1 terms, each within the aligned range).
+ */
 export function losslessAccum(x: FixedType, w: FixedType, b: FixedType, n: number): FixedType {
   const signed = x.signed || w.signed || b.signed;
   const pInt = x.intBits + w.intBits;
   const pFrac = x.width - x.intBits + (w.width - w.intBits);
   const frac = Math.max(pFrac, b.width - b.intBits);
-  const carry = Math.ceil(Math.log2(n + 2));
+  const carry = Math.ceil(Math.log2(n + 1));
   const int = Math.max(pInt, b.intBits + (signed && !b.signed ? 1 : 0)) + carry;
   const width = Math.min(MAX_FIXED_WIDTH, Math.max(1, int + frac));
   return fixedType(signed, width, width - frac);

@@ -79,7 +79,7 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
     diagsOf(path).push(...parsed.diagnostics);
     const importTargets = new Map<A.ImportDecl, string | undefined>();
     for (const item of parsed.ast.items) {
-      if (item.kind !== 'import' || !item.path) continue;
+      if (item.kind !== 'import' || !item.path || !item.path.closed) continue;
       const target = resolveRelative(path, item.path.value);
       importTargets.set(item, target);
       queue.push(target);
@@ -157,7 +157,8 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
   const used = new Set<string>();
   for (const ref of allRefs) used.add(symbolKey(ref.target));
   for (const f of files.values()) {
-    if (!f.ast.items.some((i) => i.kind === 'network')) continue;
+    // A file with syntax errors may have lost the uses; a file of only types is a library.
+    if (!f.ast.items.some((i) => i.kind === 'network') || hasSyntaxErrors(diagnostics.get(f.path))) continue;
     for (const item of f.ast.items) {
       if (item.kind !== 'typeAlias' || !item.name) continue;
       const key = symbolKey({ kind: 'type', name: item.name.name, path: f.path, span: item.name.span });
@@ -169,6 +170,10 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
   for (const d of diagnostics.values()) d.sort((a, b) => a.span.start - b.span.start);
   for (const e of entrySet) diagsOf(e);
   return { files, diagnostics };
+}
+
+function hasSyntaxErrors(ds: readonly Diagnostic[] | undefined): boolean {
+  return (ds ?? []).some((d) => d.code.startsWith('QNN1'));
 }
 
 function symbolKey(s: SymbolModel): string {
@@ -256,6 +261,7 @@ function checkFile(
         if (!sym) {
           const names = closestNames(n.name.name, exported.map((s) => s.name));
           r.report('QNN2016', n.name.span, `'${item.path.value}' defines no type or network '${n.name.name}'.${didYouMean(names)}`, { data: { suggestions: names } });
+          poisoned.add((n.alias ?? n.name).name);
           continue;
         }
         r.reference(n.name.span, sym);
@@ -368,8 +374,8 @@ function checkFile(
     if (t) tests.set(t.name, t);
   }
 
-  // Unused imports.
-  for (const [decl, use] of importUse) {
+  // Unused imports (not in a file with syntax errors: the uses may be in the part that did not parse).
+  for (const [decl, use] of hasSyntaxErrors(f.parsed.diagnostics) ? [] : importUse) {
     if (decl.names === undefined) {
       if (use.names.size > 0 && use.used.size === 0) r.report('QNN2003', decl.span, `Nothing imported from '${decl.path!.value}' is used; delete the import.`);
       continue;

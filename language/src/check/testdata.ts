@@ -103,7 +103,8 @@ export function checkTest(decl: A.TestDecl, net: NetworkModel, r: Reporter): Tes
     const restCount = rest.reduce((x, y) => x * y, 1);
     const fits = arr.shape.length >= 1 && (restCount === per && (rest.length === 1 || sameShape(rest, shape) || (per === 1 && rest.length === 0)));
     if (!fits) {
-      r.report('QNN2030', a.value.span, `The ${what} has shape ${formatShape(shape)}, so the file must be [N, ${shape.join(', ')}] or [N, ${per}]; it is ${formatShape(arr.shape)}.`, {
+      const forms = shape.length === 1 ? `[N, ${per}]` : `[N, ${shape.join(', ')}] or [N, ${per}]`;
+      r.report('QNN2030', a.value.span, `The ${what} has shape ${formatShape(shape)}, so the file must be ${forms}; it is ${formatShape(arr.shape)}.`, {
         data: { expected: [-1, ...shape], found: arr.shape },
       });
       ok = false;
