@@ -134,7 +134,8 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
 
   // 3. Check files, dependencies first.
   const files = new Map<string, FileModel>();
-  const allRefs: { span: A.Span; target: SymbolModel; from: string }[] = [];
+  // Type aliases used anywhere in the program (for the unused-alias lint).
+  const usedTypes = new Set<string>();
   for (const path of order) {
     const f = loaded.get(path)!;
     const out = diagsOf(path);
@@ -150,12 +151,10 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
       model = { path, text: f.text, ast: f.parsed.ast, types: new Map(), networks: new Map(), tests: new Map(), scope: new Map(), imports: [] };
     }
     files.set(path, { ...model, references: refs });
-    for (const ref of refs) allRefs.push({ ...ref, from: path });
+    for (const ref of refs) if (ref.target.kind === 'type') usedTypes.add(symbolKey(ref.target));
   }
 
   // 4. Unused type aliases (in files that define networks: a file of only types is a library).
-  const used = new Set<string>();
-  for (const ref of allRefs) used.add(symbolKey(ref.target));
   for (const f of files.values()) {
     // A file with syntax errors may have lost the uses; a file of only types is a library.
     if (!f.ast.items.some((i) => i.kind === 'network') || hasSyntaxErrors(diagnostics.get(f.path))) continue;
@@ -163,7 +162,7 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
       if (item.kind !== 'typeAlias' || !item.name) continue;
       const key = symbolKey({ kind: 'type', name: item.name.name, path: f.path, span: item.name.span });
       // An alias that failed to resolve, or a duplicate, was reported already; "unused" would only add noise.
-      if (!used.has(key) && f.types.has(item.name.name) && f.scope.get(item.name.name)?.span === item.name.span) diagsOf(f.path).push(diag('QNN2003', f.path, item.name.span, `Type '${item.name.name}' is never used; use it or delete it.`));
+      if (!usedTypes.has(key) && f.types.has(item.name.name) && f.scope.get(item.name.name)?.span === item.name.span) diagsOf(f.path).push(diag('QNN2003', f.path, item.name.span, `Type '${item.name.name}' is never used; use it or delete it.`));
     }
   }
 

@@ -116,39 +116,44 @@ export function inferShape(decl: A.LayerDecl, spec: OpSpec, inputs: TensorInfo[]
   }
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+const WEIGHT: ReadonlySet<string> = new Set(['weight']);
+const NO_DEFAULTS: ReadonlyMap<string, 'zeros' | 'ones'> = new Map();
+const ZERO_BIAS: ReadonlyMap<string, 'zeros' | 'ones'> = new Map([['bias', 'zeros']]);
+const BN_FOLDED: ReadonlyMap<string, 'zeros' | 'ones'> = new Map([['scale', 'ones'], ['bias', 'zeros']]);
+const BN_STANDALONE: ReadonlyMap<string, 'zeros' | 'ones'> = new Map([['gamma', 'ones'], ['beta', 'zeros'], ['mean', 'zeros'], ['variance', 'ones']]);
+
 /** Shapes of the constant tensors an operation takes, which are required, the defaults of the others, and fan-in/out. */
 export function constShapesOf(
   spec: OpSpec,
   x: readonly number[],
   params: Record<string, ParamValue>,
   given: ReadonlyMap<string, A.Attr>,
-): { shapes: Record<string, number[]>; required: Set<string>; defaults: Map<string, 'zeros' | 'ones'>; fan: { fanIn: number; fanOut: number } } {
+): { shapes: Record<string, number[]>; required: ReadonlySet<string>; defaults: ReadonlyMap<string, 'zeros' | 'ones'>; fan: { fanIn: number; fanOut: number } } {
   const c = x[x.length - 1] ?? 1;
-  const none = { shapes: {}, required: new Set<string>(), defaults: new Map<string, 'zeros' | 'ones'>() };
+  const none = { shapes: {}, required: NO_NAMES, defaults: NO_DEFAULTS };
   switch (spec.category) {
     case 'dense': {
       const units = params.units as number;
-      return { shapes: { weight: [c, units], bias: [units] }, required: new Set(['weight']), defaults: new Map([['bias', 'zeros']]), fan: { fanIn: c, fanOut: units } };
+      return { shapes: { weight: [c, units], bias: [units] }, required: WEIGHT, defaults: ZERO_BIAS, fan: { fanIn: c, fanOut: units } };
     }
     case 'conv': {
       const k = params.kernel as number[];
       const kk = k.reduce((a, b) => a * b, 1);
       if (spec.name.startsWith('depthwise')) {
         const m = params.multiplier as number;
-        return { shapes: { weight: [...k, c, m], bias: [c * m] }, required: new Set(['weight']), defaults: new Map([['bias', 'zeros']]), fan: { fanIn: kk, fanOut: m } };
+        return { shapes: { weight: [...k, c, m], bias: [c * m] }, required: WEIGHT, defaults: ZERO_BIAS, fan: { fanIn: kk, fanOut: m } };
       }
       const f = params.filters as number;
-      return { shapes: { weight: [...k, c, f], bias: [f] }, required: new Set(['weight']), defaults: new Map([['bias', 'zeros']]), fan: { fanIn: kk * c, fanOut: f } };
+      return { shapes: { weight: [...k, c, f], bias: [f] }, required: WEIGHT, defaults: ZERO_BIAS, fan: { fanIn: kk * c, fanOut: f } };
     }
     case 'norm': {
       // Standalone form when any of its parameters is given (Keras defaults for the others), else the folded form.
       const unfolded = ['gamma', 'beta', 'mean', 'variance'].some((k) => given.has(k));
-      const defaults = new Map<string, 'zeros' | 'ones'>(
-        unfolded ? [['gamma', 'ones'], ['beta', 'zeros'], ['mean', 'zeros'], ['variance', 'ones']] : [['scale', 'ones'], ['bias', 'zeros']],
-      );
+      const defaults = unfolded ? BN_STANDALONE : BN_FOLDED;
       const shapes: Record<string, number[]> = {};
       for (const k of defaults.keys()) shapes[k] = [c];
-      return { shapes, required: new Set(), defaults, fan: { fanIn: 1, fanOut: 1 } };
+      return { shapes, required: NO_NAMES, defaults, fan: { fanIn: 1, fanOut: 1 } };
     }
     case 'pool': {
       const n = spec.spatial!;
