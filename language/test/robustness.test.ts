@@ -7,8 +7,9 @@
 // characters, lone UTF-16 surrogates, NUL), very long lines and very deep nesting.
 //
 // Reproducing a failure: its message names the case (kind, corpus file, seed) and shows the start of the mutated
-// text. QNN_FUZZ_SEED=n changes the base seed; QNN_FUZZ_SCALE=k multiplies the number of random cases.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// text; QNN_FUZZ_DUMP=folder also writes each failing text there in full. QNN_FUZZ_SEED=n changes the base seed;
+// QNN_FUZZ_SCALE=k multiplies the number of random cases.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -375,7 +376,7 @@ function checkDiagnostic(d: Diagnostic, textOf: (path: string) => string | undef
   return problems;
 }
 
-/** Parses and checks `text` as the file `file.path`; returns the broken invariants (empty when all hold). */
+/** Parses and checks `text` as the file `file.path`; adds each broken invariant (with the case) to `failures`. */
 function runCase(kind: string, id: string, file: CorpusFile, text: string, failures: Failure[]): void {
   stats.cases++;
   stats.byKind.set(kind, (stats.byKind.get(kind) ?? 0) + 1);
@@ -414,6 +415,10 @@ function runCase(kind: string, id: string, file: CorpusFile, text: string, failu
   if (ms > stats.slowest.ms) stats.slowest = { ms, id };
   if (ms > SLOW_CASE_MS) problems.push(`took ${ms.toFixed(0)} ms (limit ${SLOW_CASE_MS} ms)`);
   for (const problem of [...new Set(problems)]) failures.push({ id, problem, text });
+  if (problems.length > 0 && process.env.QNN_FUZZ_DUMP) {
+    mkdirSync(process.env.QNN_FUZZ_DUMP, { recursive: true });
+    writeFileSync(join(process.env.QNN_FUZZ_DUMP, `${id.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120)}.qnn`), text);
+  }
 }
 
 function report(failures: readonly Failure[]): string[] {
@@ -429,7 +434,7 @@ function shortName(p: string): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('robustness: parse and checkProgram on mutated input', () => {
+describe('robustness: parse and checkProgram on mutated input', { timeout: TEST_TIMEOUT_MS }, () => {
   const counts: Record<string, number> = {
     'token deletion': 400,
     'token insertion': 450,

@@ -1,0 +1,83 @@
+// The benchmarks: `npm run bench` (tsc -b && node bench/run.mjs). Prints a table per section, with the target next to
+// each figure, and writes the figures to bench/results/SECTION.json. Never asserts timing: figures, not tests.
+//
+// A section is a module exporting `run({ measure })` that returns { section, rows: [{ name, medianMs, p99Ms, runs,
+// targetMs? }], notes? }. Add later sections (simulator, estimator, LSP) to SECTIONS.
+// `node bench/run.mjs language` runs only the named sections.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RESULTS = join(HERE, 'results');
+
+const SECTIONS = [
+  { name: 'language', load: () => import('./language.mjs') },
+  // { name: 'simulator', load: () => import('./simulator.mjs') },
+  // { name: 'estimator', load: () => import('./estimator.mjs') },
+  // { name: 'lsp', load: () => import('./lsp.mjs') },
+];
+
+/** Runs `fn` `warmup` times, then `runs` timed times; returns median, p99, mean, min and max in ms. */
+function measure(fn, { warmup = 10, runs = 100 } = {}) {
+  for (let i = 0; i < warmup; i++) fn();
+  const times = new Float64Array(runs);
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times[i] = performance.now() - t0;
+  }
+  times.sort();
+  let sum = 0;
+  for (const t of times) sum += t;
+  const q = (p) => times[Math.min(runs - 1, Math.max(0, Math.ceil(p * runs) - 1))];
+  return { runs, medianMs: q(0.5), p99Ms: q(0.99), meanMs: sum / runs, minMs: times[0], maxMs: times[runs - 1] };
+}
+
+function ms(x) {
+  if (x === undefined || Number.isNaN(x)) return '–';
+  return x < 10 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1);
+}
+
+function table(rows) {
+  const head = ['benchmark', 'median ms', 'p99 ms', 'runs', 'target ms', 'median vs target'];
+  const body = rows.map((r) => [
+    r.name,
+    ms(r.medianMs),
+    ms(r.p99Ms),
+    String(r.runs),
+    r.targetMs === undefined ? '–' : `≤ ${r.targetMs}`,
+    r.targetMs === undefined ? '' : r.medianMs <= r.targetMs ? 'within' : `${(r.medianMs / r.targetMs).toFixed(1)}× over`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !SECTIONS.some((s) => s.name === n));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
+  process.stdout.write(`QNN Studio benchmarks — node ${machine.node}, ${machine.cpus} × ${machine.cpu}\n`);
+  mkdirSync(RESULTS, { recursive: true });
+  for (const s of SECTIONS) {
+    if (only.length && !only.includes(s.name)) continue;
+    const mod = await s.load();
+    const t0 = performance.now();
+    const res = await mod.run({ measure });
+    const seconds = (performance.now() - t0) / 1000;
+    process.stdout.write(`\n## ${res.section} (${seconds.toFixed(1)} s)\n\n${table(res.rows)}\n`);
+    for (const n of res.notes ?? []) process.stdout.write(`  note: ${n}\n`);
+    const doc = { section: res.section, date: new Date().toISOString(), machine, rows: res.rows, notes: res.notes ?? [] };
+    writeFileSync(join(RESULTS, `${res.section}.json`), JSON.stringify(doc, undefined, 2) + '\n');
+  }
+  process.stdout.write(`\nfigures written to ${join('bench', 'results')}/\n`);
+}
+
+await main();
