@@ -71,7 +71,7 @@ export function numberLit(text: string, span: A.Span, negative: boolean): A.Numb
   return { kind: 'number', value: negative ? -value : value, text: (negative ? '-' : '') + text, unit, span };
 }
 
-const JUNK_RULES = ['junk', 'networkJunk', 'strayBraces', 'topJunk'] as const;
+const JUNK_RULES = ['junk', 'networkJunk', 'strayBraces', 'topJunk', 'wordJunk'] as const;
 
 /**
  * Collects the first token of every run of junk tokens (tokens where no statement can start), and of every run of

@@ -138,6 +138,11 @@ class QnnGrammar extends CstParser {
     this.AT_LEAST_ONE(() => this.OR(T.JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
   });
 
+  /** One name or keyword where a statement or attribute cannot start with it. */
+  private wordJunk = this.RULE('wordJunk', () => {
+    this.OR([T.Identifier, ...T.KEYWORDS].map((tok) => ({ ALT: () => this.CONSUME(tok) })));
+  });
+
   private networkJunk = this.RULE('networkJunk', () => {
     this.AT_LEAST_ONE(() => this.OR(T.NETWORK_JUNK_TOKENS.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
   });
@@ -223,6 +228,8 @@ class QnnGrammar extends CstParser {
       GATE: () => this.LA(1).tokenType !== T.RBrace || this.strayBraceAhead(),
       DEF: () =>
         this.OR([
+          // A name without '=' after it cannot start a layer: skip it cheaply instead of failing a layer.
+          { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.wordJunk) },
           { ALT: () => this.SUBRULE(this.networkStmt) },
           { ALT: () => this.SUBRULE(this.networkJunk) },
           { ALT: () => this.SUBRULE(this.strayBraces) },
@@ -342,6 +349,8 @@ class QnnGrammar extends CstParser {
     this.CONSUME(T.LBrace);
     this.MANY(() =>
       this.OR([
+        // A word without ':' or '=' after it cannot start an attribute.
+        { GATE: () => this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE2(this.wordJunk) },
         {
           ALT: () => {
             this.SUBRULE(this.attr);
