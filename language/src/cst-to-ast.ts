@@ -339,10 +339,10 @@ export function exprAsType(e: A.Expr | undefined): A.TypeExpr | undefined {
 }
 
 function tensorType(n: CstNode): A.TensorTypeExpr {
-  const t = node(n, 'typeExpr');
   const hasShape = token(n, 'LBracket') !== undefined;
   return {
-    type: t ? typeExpr(t) : undefined,
+    // The type is inlined in tensorType: a fixedType node or an Identifier token.
+    type: typeExpr(n),
     shape: hasShape ? nodes(n, 'signedNumber').map((s) => signedNumber(s)).filter((x): x is A.NumberLit => !!x) : undefined,
     span: nodeSpan(n),
   };
@@ -385,8 +385,7 @@ function stringLit(t: IToken): A.StringLit {
 
 function expr(n: CstNode | undefined): A.Expr | undefined {
   if (!n) return undefined;
-  const num = node(n, 'signedNumber');
-  if (num) return signedNumber(num);
+  if (n.children.Number) return signedNumber(n);
   const str = token(n, 'String') ?? token(n, 'BadString');
   if (str) return stringLit(str);
   const arr = node(n, 'arrayLit');

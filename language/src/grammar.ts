@@ -393,7 +393,8 @@ class QnnGrammar extends CstParser {
   });
 
   private tensorType = this.RULE('tensorType', () => {
-    this.SUBRULE(this.typeExpr);
+    // typeExpr inlined: a layer's result type is on the hot path.
+    this.OR([{ ALT: () => this.SUBRULE(this.fixedType) }, { ALT: () => this.CONSUME(T.Identifier) }]);
     this.OPTION(() => {
       this.CONSUME(T.LBracket);
       this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.signedNumber) });
@@ -423,7 +424,13 @@ class QnnGrammar extends CstParser {
 
   private expr = this.RULE('expr', () => {
     this.OR([
-      { ALT: () => this.SUBRULE(this.signedNumber) },
+      {
+        // signedNumber inlined: numbers are the most frequent expression.
+        ALT: () => {
+          this.OPTION2(() => this.CONSUME(T.Minus));
+          this.CONSUME(T.NumberTok);
+        },
+      },
       { ALT: () => this.CONSUME(T.StringTok) },
       { ALT: () => this.CONSUME(T.BadString) },
       { ALT: () => this.SUBRULE(this.arrayLit) },
