@@ -127,33 +127,33 @@ export function roundShiftRight(v: bigint, n: number, mode: QuantMode): bigint {
   const r = (dropped & (half - 1n)) !== 0n;
   const s = v < 0n;
   const lsb = (floor & 1n) !== 0n;
-  let up: boolean;
+  const up = roundsUp(mode, qb, r, s, lsb);
+  return up ? floor + 1n : floor;
+}
+
+/**
+ * Whether the quantization `mode` adds 1 to the floor: qb = first dropped bit, r = OR of the other dropped bits,
+ * s = sign of the value, lsb = the kept LSB (the table of BRIEF.md).
+ */
+export function roundsUp(mode: QuantMode, qb: boolean, r: boolean, s: boolean, lsb: boolean): boolean {
   switch (mode) {
     case 'TRN':
-      up = false;
-      break;
+      return false;
     case 'TRN_ZERO':
-      up = s && (qb || r);
-      break;
+      return s && (qb || r);
     case 'RND':
-      up = qb;
-      break;
+      return qb;
     case 'RND_ZERO':
-      up = qb && (s || r);
-      break;
+      return qb && (s || r);
     case 'RND_MIN_INF':
-      up = qb && r;
-      break;
+      return qb && r;
     case 'RND_INF':
-      up = qb && (!s || r);
-      break;
+      return qb && (!s || r);
     case 'RND_CONV':
-      up = qb && (lsb || r);
-      break;
+      return qb && (lsb || r);
     default:
       return assertNever(mode);
   }
-  return up ? floor + 1n : floor;
 }
 
 /** Applies the overflow mode of `t` to a raw integer at the type's scale. */
@@ -226,17 +226,7 @@ export function quantizeToDouble(t: FixedType, x: number): { readonly value: num
     const r = (qb ? dropped - 0.5 : dropped) !== 0;
     const s = scaled < 0;
     const lsb = raw % 2 !== 0;
-    let up: boolean;
-    switch (t.quant) {
-      case 'TRN': up = false; break;
-      case 'TRN_ZERO': up = s; break;
-      case 'RND': up = qb; break;
-      case 'RND_ZERO': up = qb && (s || r); break;
-      case 'RND_MIN_INF': up = qb && r; break;
-      case 'RND_INF': up = qb && (!s || r); break;
-      case 'RND_CONV': up = qb && (lsb || r); break;
-      default: return assertNever(t.quant);
-    }
+    const up = roundsUp(t.quant, qb, r, s, lsb);
     if (up) raw += 1;
   }
   const lo = t.signed ? -(2 ** (t.width - 1)) : 0;
