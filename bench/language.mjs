@@ -1,5 +1,6 @@
 // Benchmark section "language": parse + check of the jet tagger sample and of a generated 10,000-line file, warm.
 // Prints nothing itself; returns figures for bench/run.mjs, which passes in the timing helper. Never asserts timing.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,52 +128,89 @@ function errorsOf(program) {
   return [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
 }
 
-export async function run({ measure }) {
+/** The measured cases; each runs in a fresh Node process, so that one case's heap does not slow the next. */
+const CASES = {
+  'jet-parse': { name: 'jet tagger: parse', warmup: 100, runs: 500 },
+  'jet-check': { name: 'jet tagger: parse + check', warmup: 100, runs: 500, targetMs: 2 },
+  'real-parse': { name: '10,000 lines as the samples: parse', warmup: 5, runs: 30 },
+  'real-check': { name: '10,000 lines as the samples: parse + check', warmup: 5, runs: 30, targetMs: 100 },
+  'dense-parse': { name: '10,000 layer lines: parse', warmup: 5, runs: 30 },
+  'dense-check': { name: '10,000 layer lines: parse + check', warmup: 5, runs: 30, targetMs: 100 },
+};
+
+/** Sets up one case: the function to time, and notes about its input. */
+function setup(key) {
+  if (key.startsWith('jet')) {
+    let jetPath;
+    let jetFiles;
+    const notes = [];
+    if (existsSync(JET_FILE)) {
+      jetPath = JET_FILE;
+      jetFiles = folderFiles(JET_DIR);
+      notes.push(`jet tagger: ${relative(REPO, JET_FILE)} (weights and data in memory)`);
+    } else {
+      jetPath = '/bench/jet-tagger.qnn';
+      jetFiles = { [jetPath]: JET_INLINE };
+      notes.push('jet tagger: inline copy with random(seed: …) weights (samples/jet-tagger not found)');
+    }
+    const fs = memoryFileSystem(jetFiles);
+    const check = () => checkProgram([jetPath], { fs, parts: partCatalog });
+    const errors = errorsOf(check());
+    if (errors.length) notes.push(`jet tagger has ${errors.length} errors (first: ${errors[0].code} ${errors[0].message})`);
+    return { fn: key === 'jet-parse' ? () => parse(jetFiles[jetPath], jetPath) : check, notes };
+  }
+  const real = key.startsWith('real');
+  const text = real ? realisticFile() : generatedFile();
+  const path = real ? '/bench/realistic-10k.qnn' : '/bench/generated-10k.qnn';
+  const fs = memoryFileSystem({ [path]: text });
+  const check = () => checkProgram([path], { fs, parts: partCatalog });
+  const program = check();
+  const errors = errorsOf(program);
+  const notes = [];
+  if (errors.length) notes.push(`${path} has ${errors.length} errors (first: ${errors[0].code} ${errors[0].message})`);
+  const layers = [...program.files.values()].reduce((a, f) => a + [...f.networks.values()].reduce((b, n) => b + n.layers.length, 0), 0);
+  notes.push(`${real ? 'file written like the samples' : 'one-layer-per-line file'}: ${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} kB, ${layers} layers`);
+  return { fn: key.endsWith('parse') ? () => parse(text, path) : check, notes };
+}
+
+export async function run() {
   const rows = [];
   const notes = [];
-
-  // 1. The jet tagger.
-  let jetPath;
-  let jetFiles;
-  if (existsSync(JET_FILE)) {
-    jetPath = JET_FILE;
-    jetFiles = folderFiles(JET_DIR);
-    notes.push(`jet tagger: ${relative(REPO, JET_FILE)} (weights and data in memory)`);
-  } else {
-    jetPath = '/bench/jet-tagger.qnn';
-    jetFiles = { [jetPath]: JET_INLINE };
-    notes.push('jet tagger: inline copy with random(seed: …) weights (samples/jet-tagger not found)');
+  for (const key of Object.keys(CASES)) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), key], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench case ${key} failed: ${r.stderr}`);
+    const res = JSON.parse(r.stdout);
+    rows.push({ name: CASES[key].name, ...res.figures, targetMs: CASES[key].targetMs });
+    for (const n of res.notes) if (!notes.includes(n)) notes.push(n);
   }
-  const jetFs = memoryFileSystem(jetFiles);
-  const jetText = jetFiles[jetPath];
-  const jetCheck = () => checkProgram([jetPath], { fs: jetFs, parts: partCatalog });
-  const jetErrors = errorsOf(jetCheck());
-  if (jetErrors.length) notes.push(`jet tagger has ${jetErrors.length} errors (first: ${jetErrors[0].code} ${jetErrors[0].message})`);
-  rows.push({ name: 'jet tagger: parse', ...measure(() => parse(jetText, jetPath), { warmup: 100, runs: 500 }), targetMs: undefined });
-  rows.push({ name: 'jet tagger: parse + check', ...measure(jetCheck, { warmup: 100, runs: 500 }), targetMs: 2 });
-
-  // 2. A generated 10,000-line file written like the samples (about 2,500 layers).
-  const realText = realisticFile();
-  const realPath = '/bench/realistic-10k.qnn';
-  const realFs = memoryFileSystem({ [realPath]: realText });
-  const realCheck = () => checkProgram([realPath], { fs: realFs, parts: partCatalog });
-  const realErrors = errorsOf(realCheck());
-  if (realErrors.length) notes.push(`realistic file has ${realErrors.length} errors (first: ${realErrors[0].code} ${realErrors[0].message})`);
-  const realLayers = [...realCheck().files.values()].reduce((a, f) => a + [...f.networks.values()].reduce((b, n) => b + n.layers.length, 0), 0);
-  notes.push(`realistic file: ${realText.split('\n').length} lines, ${(realText.length / 1024).toFixed(0)} kB, ${realLayers} layers`);
-  rows.push({ name: '10,000 lines as the samples: parse', ...measure(() => parse(realText, realPath), { warmup: 5, runs: 30 }), targetMs: undefined });
-  rows.push({ name: '10,000 lines as the samples: parse + check', ...measure(realCheck, { warmup: 5, runs: 30 }), targetMs: 100 });
-
-  // 3. A generated 10,000-line file with one layer per line (the worst case: 10,000 layers).
-  const bigText = generatedFile();
-  const bigPath = '/bench/generated-10k.qnn';
-  const bigFs = memoryFileSystem({ [bigPath]: bigText });
-  const bigCheck = () => checkProgram([bigPath], { fs: bigFs, parts: partCatalog });
-  const bigErrors = errorsOf(bigCheck());
-  if (bigErrors.length) notes.push(`generated file has ${bigErrors.length} errors (first: ${bigErrors[0].code} ${bigErrors[0].message})`);
-  notes.push(`one-layer-per-line file: ${bigText.split('\n').length} lines, ${(bigText.length / 1024).toFixed(0)} kB`);
-  rows.push({ name: '10,000 layer lines: parse', ...measure(() => parse(bigText, bigPath), { warmup: 5, runs: 30 }), targetMs: undefined });
-  rows.push({ name: '10,000 layer lines: parse + check', ...measure(bigCheck, { warmup: 5, runs: 30 }), targetMs: 100 });
-
+  notes.push('each case runs in its own Node process: warm-up runs, then timed runs, no caches between runs');
   return { section: 'language', rows, notes };
+}
+
+/** Runs `fn` `warmup` times, then `runs` timed times; returns median, p99, mean, min and max in ms. */
+function measure(fn, { warmup, runs }) {
+  for (let i = 0; i < warmup; i++) fn();
+  const times = new Float64Array(runs);
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times[i] = performance.now() - t0;
+  }
+  times.sort();
+  let sum = 0;
+  for (const t of times) sum += t;
+  const q = (p) => times[Math.min(runs - 1, Math.max(0, Math.ceil(p * runs) - 1))];
+  return { runs, medianMs: q(0.5), p99Ms: q(0.99), meanMs: sum / runs, minMs: times[0], maxMs: times[runs - 1] };
+}
+
+// As a child process: `node bench/language.mjs CASE` prints { figures, notes } as JSON.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const key = process.argv[2];
+  const c = CASES[key];
+  if (!c) {
+    process.stderr.write(`unknown case ${key}\n`);
+    process.exit(2);
+  }
+  const { fn, notes } = setup(key);
+  process.stdout.write(JSON.stringify({ figures: measure(fn, c), notes }));
 }

@@ -1,7 +1,7 @@
 // The benchmarks: `npm run bench` (tsc -b && node bench/run.mjs). Prints a table per section, with the target next to
 // each figure, and writes the figures to bench/results/SECTION.json. Never asserts timing: figures, not tests.
 //
-// A section is a module exporting `run({ measure })` that returns { section, rows: [{ name, medianMs, p99Ms, runs,
+// A section is a module exporting `run({ measure })` (it may ignore `measure` and time in child processes) that returns { section, rows: [{ name, medianMs, p99Ms, runs,
 // targetMs? }], notes? }. Add later sections (simulator, estimator, LSP) to SECTIONS.
 // `node bench/run.mjs language` runs only the named sections.
 import { mkdirSync, writeFileSync } from 'node:fs';

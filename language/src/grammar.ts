@@ -453,3 +453,24 @@ class QnnGrammar extends CstParser {
 
 /** The one parser instance (Chevrotain parsers are reusable: set `input`, call a rule). */
 export const qnnGrammar = new QnnGrammar();
+
+/**
+ * Chevrotain builds each CST node's `children` with `Object.create(null)`, a dictionary-mode object. A plain `{}`
+ * gets V8 hidden classes shared by all nodes of a rule: on a 10,000-line file the CST shrinks by about a third and
+ * parsing takes 62 ms instead of 76-84 ms (bench/language.mjs), mostly less garbage collection. The override uses
+ * two internals of Chevrotain 11 (`setInitialNodeLocation`, `CST_STACK`) and is skipped if they are missing, so that
+ * an upgrade can only make parsing slower, never wrong. Rule and token names never collide with Object.prototype.
+ */
+interface TreeBuilderInternals {
+  setInitialNodeLocation?: (node: object) => void;
+  CST_STACK?: object[];
+  cstInvocationStateUpdate?: (fullRuleName: string) => void;
+}
+const internals = qnnGrammar as unknown as TreeBuilderInternals;
+if (typeof internals.setInitialNodeLocation === 'function' && Array.isArray(internals.CST_STACK) && typeof internals.cstInvocationStateUpdate === 'function') {
+  internals.cstInvocationStateUpdate = function (this: Required<TreeBuilderInternals>, fullRuleName: string): void {
+    const node = { name: fullRuleName, children: {} };
+    this.setInitialNodeLocation(node);
+    this.CST_STACK.push(node);
+  };
+}

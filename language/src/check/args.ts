@@ -10,6 +10,15 @@ import { closestNames, didYouMean } from './suggest.js';
 
 export type Args = { readonly inputs: A.Ident[]; readonly named: Map<string, A.Arg>; readonly positional: A.Arg[] };
 
+const positionalCache = new WeakMap<OpSpec, readonly ParamSpec[]>();
+
+/** The parameters an operation takes by position, in order (computed once per operation). */
+function positionalParams(spec: OpSpec): readonly ParamSpec[] {
+  let p = positionalCache.get(spec);
+  if (!p) positionalCache.set(spec, (p = spec.params.filter((q) => q.positional)));
+  return p;
+}
+
 export function splitArgs(decl: A.LayerDecl, spec: OpSpec, env: LayerEnv): Args | undefined {
   const { r } = env;
   const positional = decl.args.filter((a) => !a.name);
@@ -54,7 +63,7 @@ export function splitArgs(decl: A.LayerDecl, spec: OpSpec, env: LayerEnv): Args 
 export function checkParams(decl: A.LayerDecl, spec: OpSpec, args: Args, env: LayerEnv): Record<string, ParamValue> | undefined {
   const { r } = env;
   const out: Record<string, ParamValue> = {};
-  const positionalSpecs = spec.params.filter((p) => p.positional);
+  const positionalSpecs = positionalParams(spec);
   let ok = true;
   const given = new Map<string, A.Arg>();
   args.positional.forEach((a, i) => {

@@ -102,6 +102,20 @@ export function resolveConst(
   return undefined;
 }
 
+/** A tensor of zeros or ones (the default of an optional tensor); its values are made on first use. */
+export function constantTensor(req: ConstRequest, fill: 'zeros' | 'ones'): ConstTensor {
+  let cache: Float64Array | undefined;
+  const count = req.shape.reduce((a, b) => a * b, 1);
+  return {
+    name: req.name,
+    type: req.type,
+    shape: req.shape,
+    source: { kind: fill },
+    decl: undefined,
+    values: () => (cache ??= new Float64Array(count).fill(fill === 'ones' ? 1 : 0)),
+  };
+}
+
 /** Parses `random(seed: 1, scale: 0.5, sparsity: 0.3, distribution: normal)`; `random(1)` is `random(seed: 1)`. */
 export function parseRandom(
   call: A.CallExpr,

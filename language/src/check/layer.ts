@@ -7,7 +7,7 @@ import { OPS, OPS_BY_NAME } from '../ops.js';
 import { checkAttrs, checkParams, splitArgs } from './args.js';
 import { checkElements, constShapesOf, inferShape, sameShape } from './shapes.js';
 import type { Reporter } from './context.js';
-import { resolveConst, type ConstRequest } from './consts.js';
+import { constantTensor, resolveConst, type ConstRequest } from './consts.js';
 import { isValidReuse, nearestValidReuse } from './reuse.js';
 import { closestNames, didYouMean } from './suggest.js';
 
@@ -112,9 +112,7 @@ export function checkLayer(decl: A.LayerDecl, env: LayerEnv): LayerModel | undef
       ok = false;
     } else if (constShapes.defaults.has(name)) {
       // Optional tensors take their neutral value: zero biases and offsets, unit scales and variances.
-      const fill = constShapes.defaults.get(name)!;
-      const c = resolveConst({ kind: 'call', callee: { kind: 'ident', name: fill, span: decl.name.span }, args: [], span: decl.name.span }, req, undefined, r, { allowFiles: false });
-      if (c) consts[name] = c;
+      consts[name] = constantTensor(req, constShapes.defaults.get(name)!);
     } else if (env.init) {
       const c = resolveConst(env.init, req, undefined, r, { allowFiles: false });
       if (c) consts[name] = c;

@@ -1,7 +1,7 @@
 // Checks a network: its settings, its names, the graph (order, cycles, dead layers, outputs) and every layer.
 import type * as A from '../ast.js';
 import type { FixedType } from '../fixed-type.js';
-import type { BudgetModel, InputModel, IoMode, LayerModel, NetworkModel, NodeModel, TargetModel, TensorInfo } from '../model.js';
+import type { BudgetModel, InputModel, IoMode, LayerModel, NetworkModel, NodeModel, SymbolModel, TargetModel, TensorInfo } from '../model.js';
 import type { PartCatalog, Reporter } from './context.js';
 import { checkElements, checkLayer, MAX_DIM } from './layer.js';
 import { closestNames, didYouMean } from './suggest.js';
@@ -15,7 +15,9 @@ export interface NetworkEnv {
   lookupNetwork(name: string): NetworkModel | 'failed' | undefined;
   knownNetworks(): Iterable<string>;
   /** Records a use of a local name (input or layer) for navigation. */
-  referenceLocal(span: A.Span, def: { readonly name: string; readonly span: A.Span; readonly kind: 'input' | 'layer' }): void;
+  /** Records a use of a local name (input or layer): the symbol is made once per definition, by `localSymbol`. */
+  referenceLocal(span: A.Span, def: SymbolModel): void;
+  localSymbol(def: { readonly name: string; readonly span: A.Span; readonly kind: 'input' | 'layer' }): SymbolModel;
   errorCount(): number;
 }
 
@@ -149,12 +151,18 @@ export function checkNetwork(decl: A.NetworkDecl, env: NetworkEnv): NetworkModel
     for (const n of cycle) failed.add(n);
   }
 
-  // Record references for navigation (every argument naming a local node).
+  // Record references for navigation (every argument naming a local node), with one symbol per definition.
+  const symbols = new Map<string, SymbolModel>();
+  const symbolOf = (d: A.InputDecl | A.LayerDecl): SymbolModel => {
+    let sym = symbols.get(d.name!.name);
+    if (!sym) symbols.set(d.name!.name, (sym = env.localSymbol({ name: d.name!.name, span: d.name!.span, kind: d.kind })));
+    return sym;
+  };
   for (const l of layerDecls) {
     for (const a of l.args) {
       if (a.name || a.value?.kind !== 'name') continue;
       const target = defs.get(a.value.name.name);
-      if (target?.name) env.referenceLocal(a.value.name.span, { name: target.name.name, span: target.name.span, kind: target.kind });
+      if (target?.name) env.referenceLocal(a.value.name.span, symbolOf(target));
     }
   }
 
@@ -196,7 +204,7 @@ export function checkNetwork(decl: A.NetworkDecl, env: NetworkEnv): NetworkModel
         r.report('QNN2001', id.span, `'${id.name}' is not defined in network '${name}'.${didYouMean(names)}`, { data: { suggestions: names } });
         continue;
       }
-      env.referenceLocal(id.span, { name: id.name, span: d.name!.span, kind: d.kind });
+      env.referenceLocal(id.span, symbolOf(d));
       if (outputs.includes(id.name)) r.report('QNN2028', id.span, `'${id.name}' is an output twice.`);
       else outputs.push(id.name);
     }
@@ -243,7 +251,7 @@ export function checkNetwork(decl: A.NetworkDecl, env: NetworkEnv): NetworkModel
     if (d === undefined) continue;
     for (const id of [s.from, s.to]) {
       const def = defs.get(id.name);
-      if (def) env.referenceLocal(id.span, { name: id.name, span: def.name!.span, kind: def.kind });
+      if (def) env.referenceLocal(id.span, symbolOf(def));
     }
     if (!defs.has(s.from.name) || !defs.has(s.to.name)) {
       const bad = defs.has(s.from.name) ? s.to : s.from;

@@ -345,7 +345,8 @@ function checkFile(
       resolveType: typeOf,
       lookupNetwork,
       knownNetworks: () => [...scope.values()].filter((s) => s.kind === 'network' && s.name !== name).map((s) => s.name),
-      referenceLocal: (span, def) => r.reference(span, { kind: def.kind, name: def.name, path: r.path, span: def.span }),
+      referenceLocal: (span, sym) => r.reference(span, sym),
+      localSymbol: (def) => ({ kind: def.kind, name: def.name, path: r.path, span: def.span }),
       errorCount,
     });
     networks.set(name, model);
