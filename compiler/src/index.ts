@@ -1,3 +1,4 @@
 // Public API of @qnn/compiler: the device table, the Node file system, and (later) IR, estimation and backends.
 export * from './devices/device-table.js';
 export { nodeFileSystem } from './node-fs.js';
+export { runCli, UsageError, type CliExtension } from './cli/cli.js';
