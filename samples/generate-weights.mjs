@@ -10,12 +10,14 @@
 // with the checker's fans: dense [in, units] -> (in, units); conv [k.., C, F] -> (k·C, F); depthwise -> (k, multiplier),
 // where k is the product of the kernel sizes ([k] for conv1d and depthwise_conv1d, [kh, kw] for the 2-D layers).
 //
-// These are NOT trained weights: they stand in until trained weights exist (the digits sample will be trained with
-// TensorFlow.js). They have the magnitudes trained layers have, so types, resources and overflow behaviour are
-// realistic, and every value fits the type its .qnn file declares (the check at the end proves it: no QNN2020).
+// These are NOT trained weights: they stand in until trained weights exist. They have the magnitudes trained layers
+// have, so types, resources and overflow behaviour are realistic, and every value fits the type its .qnn file declares
+// (the check at the end proves it: no QNN2020).
 //
-// Test inputs of all samples except digits are synthetic too (described where they are made); digits uses 200 rows
-// of the UCI optical digits data (samples/digits/data/digits-test.csv, copied, not generated).
+// Trained samples are left alone: a sample folder with a training script (`train.mjs`, today only digits/, whose
+// weights samples/digits/train.mjs trains with TensorFlow.js) is never written to; `save` refuses to. Test inputs of
+// all samples except digits are synthetic too (described where they are made); digits uses 200 rows of the UCI
+// optical digits data (samples/digits/data/digits-test.csv, copied, not generated).
 //
 // After writing, the script lists (never deletes) .npy files under samples/ that it did not write (trained weights, or
 // files left over from an old layout), then checks every sample .qnn file with the language checker and exits with
@@ -30,8 +32,12 @@ const written = [];
 
 // ---- writing ------------------------------------------------------------------------------------------------------
 
+/** A sample whose weights are trained by its own script: this script must never write into it. */
+const isTrained = (sample) => fs.existsSync(path.join(SAMPLES, sample, 'train.mjs'));
+
 /** Writes `samples/<sample>/<rel>` as a C-order .npy file. */
 function save(sample, rel, shape, data, dtype = '<f4') {
+  if (isTrained(sample)) throw new Error(`${sample}/${rel}: ${sample} has trained weights (${sample}/train.mjs); this script never writes them`);
   const file = path.join(SAMPLES, sample, rel);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, writeNpy({ shape, data }, dtype));
@@ -115,14 +121,8 @@ function gauss(next) {
 }
 
 // ---- 2. digits: 8×8 UCI optical digits, 64-32-10 ------------------------------------------------------------------
-{
-  const S = 'digits';
-  const seed = 2;
-  const net = 'digits';
-  dense(S, seed, net, 'fc1', 64, 32);
-  dense(S, seed, net, 'fc2', 32, 10);
-  // Test data: data/digits-test.csv, the first 200 rows of the UCI data (copied by hand; not generated).
-}
+// Trained, not generated: samples/digits/train.mjs writes digits/weights/*.npy (TensorFlow.js, seeded). Test data:
+// data/digits-test.csv, the first 200 rows of the UCI data (copied; not generated). Nothing to write here.
 
 // ---- 3. econ-t: ECON-T-like encoder, 8×8×1 -> conv 3×3/2 ×8 -> dense 16 ------------------------------------------
 {
@@ -329,7 +329,9 @@ const writtenFiles = new Set(written.map((w) => w.file));
 for (const f of npyFiles) {
   const rel = path.relative(SAMPLES, f);
   if (writtenFiles.has(rel)) continue;
-  console.log(`${rel.padEnd(46)} not written by this script (kept; delete it by hand if it is obsolete)`);
+  const sample = rel.split(path.sep)[0];
+  if (isTrained(sample)) console.log(`${rel.padEnd(46)} trained by ${sample}/train.mjs (kept)`);
+  else console.log(`${rel.padEnd(46)} not written by this script (kept; delete it by hand if it is obsolete)`);
 }
 const read = (f) => {
   try {

@@ -1,4 +1,4 @@
-// End-to-end tests of the `qnn` command line: the real executable (compiler/bin/qnn.js, which runs the built dist/)
+// End-to-end tests of the `qnn` command line: the real executable (simulator/bin/qnn.js, which runs the built dist/)
 // in a child process, in a temporary working folder. Exit codes: 0 success, 1 errors found, 2 usage errors.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(REPO, 'compiler/bin/qnn.js');
+const BIN = join(REPO, 'simulator/bin/qnn.js');
 const SAMPLES = join(REPO, 'samples');
 const HUMAN_LINE = /^.+:\d+:\d+: (error|warning) QNN\d{4}: .+$/;
 const STACK_TRACE = /\n\s+at /;

@@ -60,6 +60,17 @@ export const CODES = {
   QNN2033: { severity: 'error', title: 'Missing type', fix: "Give the layer a result type (': type') or the network a 'precision' statement." },
   QNN2034: { severity: 'error', title: 'Unknown budget', fix: 'Budgets are latency, ii, dsp, lut, ff and bram.' },
   QNN2036: { severity: 'error', title: 'Cannot read file', fix: 'Check that the file exists and is readable.' },
+
+  QNN4001: { severity: 'error', title: 'No network to simulate', fix: 'Name the network with --network; the file must define it.' },
+  QNN4002: { severity: 'error', title: 'Network has errors', fix: "Fix the errors that 'qnn check' reports; a network with errors cannot be simulated." },
+  QNN4003: { severity: 'error', title: 'Input data unreadable', fix: 'Give a .npy (numpy.save) or .csv file of numbers that exists.' },
+  QNN4004: { severity: 'error', title: 'Input data has the wrong shape', fix: 'Save one row per sample: [N, …input shape] or [N, elements].' },
+  QNN4005: { severity: 'error', title: 'Input data is not finite', fix: 'Replace NaN and infinite values; every input must be a finite number.' },
+  QNN4006: { severity: 'error', title: 'Invalid labels', fix: 'Give one integer class index per sample, in [0, classes).' },
+  QNN4007: { severity: 'error', title: 'Float reference failed', fix: 'The TensorFlow.js reference could not run; the message says why.' },
+  QNN4008: { severity: 'warning', title: 'Simulation stopped', fix: 'The run was interrupted (Ctrl-C); the results cover the samples done.' },
+  QNN4009: { severity: 'error', title: 'Cannot write the output', fix: 'Give --out a writable path ending in .npy.' },
+  QNN4010: { severity: 'error', title: 'Invalid option', fix: 'Give --count a positive integer and --seed an integer between 0 and 4294967295.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

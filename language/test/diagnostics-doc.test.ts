@@ -1,5 +1,5 @@
 // Keeps docs/diagnostics.md true: its generated catalog equals what docs/generate-diagnostics.mjs would write from
-// CODES now; every code that the language sources report is in CODES; every code has a section with an example
+// CODES now; every code that the sources (language, compiler, simulator) report is in CODES; every code has a section with an example
 // message (or, for a code no source reports yet, says so). The examples themselves are checked by docs.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import { codesSection, END_MARKER, renderCodes } from '../../docs/render-codes.m
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOC = readFileSync(join(ROOT, 'docs/diagnostics.md'), 'utf8');
-const SRC = join(ROOT, 'language/src');
+/** The packages whose sources report diagnostics. */
+const SRCS = ['language/src', 'compiler/src', 'simulator/src'].map((d) => join(ROOT, d));
 
 /** Every .ts file under a folder, recursively. */
 function sources(dir: string): string[] {
@@ -22,11 +23,13 @@ function sources(dir: string): string[] {
 
 /** Codes written as string literals in the sources ('QNN2021'): the codes some analysis reports. */
 const reported = new Map<string, string[]>();
-for (const file of sources(SRC)) {
-  for (const m of readFileSync(file, 'utf8').matchAll(/'(QNN\d{4})'/g)) {
-    const files = reported.get(m[1]) ?? [];
-    files.push(file.slice(SRC.length + 1));
-    reported.set(m[1], files);
+for (const src of SRCS) {
+  for (const file of sources(src)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/'(QNN\d{4})'/g)) {
+      const files = reported.get(m[1]) ?? [];
+      files.push(file.slice(ROOT.length));
+      reported.set(m[1], files);
+    }
   }
 }
 

@@ -1,2 +1,19 @@
-// @qnn/simulator: not written yet (see the open issues); the package exists so that the workspace layout is final.
-export {};
+// Public API of @qnn/simulator: fixed-point arithmetic with ap_fixed semantics and the bit-accurate executor.
+export * from './fixed/index.js';
+export { simulate, simulateSync, SimulationInputError, type SimulateOptions, type SimulationInputs } from './exec/simulate.js';
+export {
+  rawsToDoubles,
+  type InputResult,
+  type LayerResult,
+  type NetworkResult,
+  type OverflowStage,
+  type OverflowStats,
+  type RawTensor,
+  type StageOverflow,
+} from './exec/result.js';
+export type { Path, Raws } from './exec/ops.js';
+export { activationTable, sigmoid, type ActivationTable } from './exec/kernels/tables.js';
+export { softmaxTables, type SoftmaxTables } from './exec/kernels/softmax.js';
+export { alphaType, ALPHA_FRAC_BITS } from './exec/kernels/elementwise.js';
+export { samePadding } from './exec/geometry.js';
+export * from './float/index.js';
