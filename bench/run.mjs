@@ -14,7 +14,7 @@ const RESULTS = join(HERE, 'results');
 
 const SECTIONS = [
   { name: 'language', load: () => import('./language.mjs') },
-  // { name: 'simulator', load: () => import('./simulator.mjs') },
+  { name: 'simulator', load: () => import('./simulator.mjs') },
   // { name: 'estimator', load: () => import('./estimator.mjs') },
   // { name: 'lsp', load: () => import('./lsp.mjs') },
 ];
@@ -40,7 +40,17 @@ function ms(x) {
   return x < 10 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1);
 }
 
+/** Rows of throughput (`value`, a rate) rather than time. */
+function rateTable(rows) {
+  const head = ['benchmark', 'median', 'target', ''];
+  const body = rows.map((r) => [r.name, Math.round(r.value).toLocaleString('en-US'), r.target ?? '–', r.met === undefined ? '' : r.met ? 'met' : 'NOT met']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
 function table(rows) {
+  if (rows.length > 0 && rows.every((r) => r.value !== undefined)) return rateTable(rows);
   const head = ['benchmark', 'median ms', 'p99 ms', 'runs', 'target ms', 'median vs target'];
   const body = rows.map((r) => [
     r.name,

@@ -215,7 +215,8 @@ export function quantizeToDouble(t: FixedType, x: number): { readonly value: num
     return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
   }
   const scaled = x * Math.pow(2, f);
-  if (!Number.isFinite(scaled) || Math.abs(scaled) >= 2 ** 53) {
+  // Outside [2^-1022, 2^53) the scaling may have lost bits (subnormal underflow) or the floor would be inexact.
+  if (!Number.isFinite(scaled) || Math.abs(scaled) >= 2 ** 53 || (scaled !== 0 ? Math.abs(scaled) < 2 ** -1022 : x !== 0)) {
     const q = quantizeDouble(t, x);
     return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
   }

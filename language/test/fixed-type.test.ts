@@ -86,6 +86,15 @@ describe('double fast path equals the exact BigInt path', () => {
   });
 });
 
+describe('tiny values', () => {
+  it('a subnormal negative input floors to -1 step even when the scaling underflows', () => {
+    const t = fixedType(true, 8, 10); // step 4
+    expect(quantizeToDouble(t, -5e-324).value).toBe(-4);
+    expect(rawToDouble(t, quantizeDouble(t, -5e-324).raw)).toBe(-4);
+    expect(quantizeToDouble(fixedType(true, 8, 10, 'RND'), -5e-324).value).toBe(0);
+  });
+});
+
 describe('wide types', () => {
   it('quantizes into 128-bit types exactly', () => {
     const t = fixedType(true, 128, 64, 'RND', 'SAT');

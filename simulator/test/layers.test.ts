@@ -1,5 +1,7 @@
 // Every layer on tiny inputs with hand-computed raws (docs/semantics.md), on both integer paths.
 import { describe, expect, it } from 'vitest';
+import { fixedType } from '@qnn/language';
+import { alphaType } from '../src/index.js';
 import { network, raws, runBoth, values } from './helpers.js';
 
 const stages = (o: { stages: readonly { stage: string; wrapped: number; saturated: number; firstSample: number }[] }) =>
@@ -169,6 +171,14 @@ describe('activations', () => {
     const net = network(`network n { input x : fixed<8, 4>[2]  y = leaky_relu(x, 0.3) : fixed<16, 6>  output y }`);
     const r = runBoth(net, { x: [[-1, 2]] });
     expect(raws(r.outputs.get('y'))).toEqual([-308, 2048]);
+  });
+  it('the type of alpha holds it with 16 fractional bits', () => {
+    expect(alphaType(0.3)).toEqual(fixedType(true, 17, 1, 'RND', 'SAT'));
+    expect(alphaType(-0.99)).toEqual(fixedType(true, 17, 1, 'RND', 'SAT'));
+    expect(alphaType(1)).toEqual(fixedType(true, 18, 2, 'RND', 'SAT'));
+    expect(alphaType(-1.5)).toEqual(fixedType(true, 18, 2, 'RND', 'SAT'));
+    expect(alphaType(2)).toEqual(fixedType(true, 19, 3, 'RND', 'SAT'));
+    expect(alphaType(0)).toEqual(fixedType(true, 17, 1, 'RND', 'SAT'));
   });
   it('linear casts with the result modes', () => {
     const src = (t: string) => `network n { input x : fixed<8, 4>[1]  y = linear(x) : ${t}  output y }`;

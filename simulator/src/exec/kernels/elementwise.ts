@@ -11,13 +11,13 @@ import { withOps, type Caster, type Ops, type Store } from '../ops.js';
 export const ALPHA_FRAC_BITS = 16;
 
 /**
- * The type of leaky_relu's alpha: fixed<I + 16, I, RND, SAT>, with I = 1 + max(0, e) where 2^(e−1) ≤ |alpha| < 2^e
- * (I = 1 for |alpha| < 1/2, which covers the usual slopes; I = 2 for alpha in [1/2, 2)).
+ * The type of leaky_relu's alpha: fixed<I + 16, I, RND, SAT>, with I = 1 + e for the smallest e ≥ 0 such that
+ * |alpha| < 2^e (I = 1 for |alpha| < 1, which covers the usual slopes; I = 2 for 1 ≤ |alpha| < 2).
  */
 export function alphaType(alpha: number): FixedType {
-  const e = alpha === 0 ? 0 : Math.floor(Math.log2(Math.abs(alpha))) + 1;
-  const i = 1 + Math.max(0, e);
-  return fixedType(true, i + ALPHA_FRAC_BITS, i, 'RND', 'SAT');
+  let e = 0;
+  while (Math.abs(alpha) >= 2 ** e && e < 4096) e++;
+  return fixedType(true, 1 + e + ALPHA_FRAC_BITS, 1 + e, 'RND', 'SAT');
 }
 
 export function compileElementwise(ctx: LayerContext): CompiledLayer {
