@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`, the main job: installs what is missing, builds, then checks and summarizes every sample.
+// `npm start`, the main job: installs what is missing, builds, checks and summarizes every sample, and simulates one.
 // (When the VS Code extension lands, this also starts the editor with the extension and the samples open.)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,9 +21,10 @@ function run(cmd, args, what) {
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run(npm, ['ci'], 'Installing dependencies (npm ci; it also builds)');
 else run(npm, ['run', 'build'], 'Building (tsc -b)');
 
-const qnn = join(root, 'compiler', 'bin', 'qnn.js');
+const qnn = join(root, 'simulator', 'bin', 'qnn.js');
 run(process.execPath, [qnn, 'check', 'samples'], 'Checking the samples (qnn check samples)');
 run(process.execPath, [qnn, 'fmt', '--check', 'samples'], 'Checking their layout (qnn fmt --check samples)');
+run(process.execPath, [qnn, 'sim', 'samples/digits/digits.qnn'], 'Simulating the trained digits classifier bit-accurately against its float model (qnn sim)');
 
 // A summary of each sample network, read from the checked model.
 const L = await import(join(root, 'language', 'dist', 'index.js'));
