@@ -2,3 +2,6 @@
 export * from './devices/device-table.js';
 export { nodeFileSystem } from './node-fs.js';
 export { runCli, UsageError, type CliExtension } from './cli/cli.js';
+export * from './semantics/index.js';
+export * from './backends/verilog/index.js';
+export * from './backends/hls/index.js';

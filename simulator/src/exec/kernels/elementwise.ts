@@ -1,5 +1,6 @@
 // Element-wise layers: relu, relu6, leaky_relu, linear, flatten, reshape (casts) and batchnorm (x · scale + offset).
-import { fixedType, fracBits, quantizeDouble, rawToDouble, sameFixedType, type FixedType } from '@qnn/language';
+import { fracBits, quantizeDouble, rawToDouble, sameFixedType, type FixedType } from '@qnn/language';
+import { alphaType } from '@qnn/compiler';
 import { NumberCaster, type OverflowSink } from '../../fixed/cast.js';
 import { numberRange, overflowKind, type OverflowKind } from '../../fixed/round.js';
 import { productType, sumType } from '../../fixed/types.js';
@@ -7,18 +8,7 @@ import type { Kernel, View } from '../kernel.js';
 import { choosePath, ioWidths, size, type CompiledLayer, type LayerContext } from '../layer-context.js';
 import { withOps, type Caster, type Ops, type Store } from '../ops.js';
 
-/** Fractional bits of the type leaky_relu's alpha is quantized to. */
-export const ALPHA_FRAC_BITS = 16;
-
-/**
- * The type of leaky_relu's alpha: fixed<I + 16, I, RND, SAT>, with I = 1 + e for the smallest e ≥ 0 such that
- * |alpha| < 2^e (I = 1 for |alpha| < 1, which covers the usual slopes; I = 2 for 1 ≤ |alpha| < 2).
- */
-export function alphaType(alpha: number): FixedType {
-  let e = 0;
-  while (Math.abs(alpha) >= 2 ** e && e < 4096) e++;
-  return fixedType(true, 1 + e + ALPHA_FRAC_BITS, 1 + e, 'RND', 'SAT');
-}
+export { alphaType, ALPHA_FRAC_BITS } from '@qnn/compiler';
 
 export function compileElementwise(ctx: LayerContext): CompiledLayer {
   const { layer } = ctx;

@@ -5,44 +5,14 @@
 // latency: i = clamp(floor(x · N / 16) + N/2, 0, N − 1);  E[j] = exp((j − N/2 + ½) · 16 / N)
 // then e = E[i] (exp_table type), S = Σ e (exact), R = 2^r the smallest power of two ≥ L · max(E),
 // j = min(floor(S · N / R), N − 1), V[j] = 1 / ((j + ½) · R / N) (inv_table type), y = cast_result(e · V[j]).
-import { fracBits, type FixedType } from '@qnn/language';
-import { quantizeAll } from '../consts.js';
+import { fracBits } from '@qnn/language';
+import { softmaxTables } from '@qnn/compiler';
 import { productType, sumOfType } from '../../fixed/types.js';
 import type { Kernel, View } from '../kernel.js';
 import { choosePath, ioWidths, type CompiledLayer, type LayerContext } from '../layer-context.js';
 import { withOps, type Caster, type Ops, type Store } from '../ops.js';
 
-export interface SoftmaxTables {
-  readonly size: number;
-  readonly stable: boolean;
-  readonly expType: FixedType;
-  readonly invType: FixedType;
-  /** Exponential table raws (exp_table type). */
-  readonly exp: readonly bigint[];
-  /** log2 of the range R of the sum that the reciprocal table covers. */
-  readonly r: number;
-  /** Reciprocal table raws (inv_table type). */
-  readonly inv: readonly bigint[];
-  readonly overflows: number;
-}
-
-/** The two tables of a softmax over `length` values. */
-export function softmaxTables(n: number, length: number, stable: boolean, expType: FixedType, invType: FixedType): SoftmaxTables {
-  const expVals: number[] = [];
-  for (let j = 0; j < n; j++) expVals.push(Math.exp(stable ? (-(2 * j + 1) * 4) / n : ((2 * j + 1 - n) * 8) / n));
-  const eq = quantizeAll(expType, expVals);
-  const exp = eq.raws;
-  let eMax = 0n;
-  for (const e of exp) if (e > eMax) eMax = e;
-  const total = BigInt(length) * eMax;
-  const r = (total > 1n ? (total - 1n).toString(2).length : 0) - fracBits(expType);
-  const invVals: number[] = [];
-  for (let j = 0; j < n; j++) invVals.push(((2 * n) / (2 * j + 1)) * 2 ** -r);
-  const iq = quantizeAll(invType, invVals);
-  const inv = iq.raws;
-  const overflows = eq.overflows + iq.overflows;
-  return { size: n, stable, expType, invType, exp, r, inv, overflows };
-}
+export { softmaxTables, type SoftmaxTables } from '@qnn/compiler';
 
 export function compileSoftmax(ctx: LayerContext): CompiledLayer {
   const { layer } = ctx;

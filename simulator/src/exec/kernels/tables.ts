@@ -2,38 +2,15 @@
 //
 // index(x) = clamp(trunc_toward_zero(x · N / R) + N/2, 0, N − 1); entry i = f((i − N/2) · R / N) quantized to
 // table_type; y = cast_result(entry). For x = raw · 2^−F and N = 2^n, x · N / R = raw · 2^(n − log2 R − F).
-import { fracBits, type FixedType } from '@qnn/language';
-import { quantizeAll } from '../consts.js';
+import { fracBits } from '@qnn/language';
+import { activationTable } from '@qnn/compiler';
 import type { OverflowKind } from '../../fixed/round.js';
 import type { Kernel, View } from '../kernel.js';
 import { choosePath, ioWidths, size, type CompiledLayer, type LayerContext } from '../layer-context.js';
 import { withOps, type Ops, type Store } from '../ops.js';
 import type { OverflowSink } from '../../fixed/cast.js';
 
-export interface ActivationTable {
-  readonly size: number;
-  /** Input range covered: [−range/2, range/2). */
-  readonly range: number;
-  readonly type: FixedType;
-  /** Entry raws in `type`. */
-  readonly raws: readonly bigint[];
-  /** Entries that overflowed `type`. */
-  readonly overflows: number;
-}
-
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-/** The entries of a sigmoid or tanh table: entry i is f((i − N/2) · R / N) (exact input, f in binary64), quantized to `type`. */
-export function activationTable(fn: 'sigmoid' | 'tanh', n: number, type: FixedType): ActivationTable {
-  const range = fn === 'sigmoid' ? 16 : 8;
-  const f = fn === 'sigmoid' ? sigmoid : Math.tanh;
-  const values: number[] = [];
-  for (let i = 0; i < n; i++) values.push(f(((i - n / 2) * range) / n));
-  const { raws, overflows } = quantizeAll(type, values);
-  return { size: n, range, type, raws, overflows };
-}
+export { activationTable, sigmoid, type ActivationTable } from '@qnn/compiler';
 
 export function compileTable(ctx: LayerContext): CompiledLayer {
   const { layer } = ctx;

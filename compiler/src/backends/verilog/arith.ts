@@ -1,0 +1,202 @@
+// Fixed-point arithmetic as Verilog: the cast of docs/semantics.md section 2 (quantization, then overflow), exact
+// products and sums, on values whose raw range is tracked so that impossible overflow logic is never built.
+//
+// Signedness discipline (the classic Verilog trap): every operand of an arithmetic operator is first made a *signed*
+// expression of the exact width of the result, by an explicit sign or zero extension inside `$signed({...})`. No
+// operator ever mixes signed and unsigned operands or widths, so Verilog's context-dependent sizing and its rule
+// "one unsigned operand makes the whole expression unsigned" never apply.
+import { applyOverflow, fracBits, rawRange, roundShiftRight, type FixedType } from '@qnn/language';
+import { bin, bit, concat, cond, lit, ref, repeat, signed, slice, unary, type Decl, type Expr } from './vast.js';
+
+/** A raw value: a net (with the bounds of its raw) or a constant. */
+export type Val =
+  | { readonly kind: 'net'; readonly name: string; readonly width: number; readonly signed: boolean; readonly lo: bigint; readonly hi: bigint }
+  | { readonly kind: 'const'; readonly value: bigint };
+
+export const konst = (value: bigint): Val => ({ kind: 'const', value });
+
+export function bounds(v: Val): { lo: bigint; hi: bigint } {
+  return v.kind === 'const' ? { lo: v.value, hi: v.value } : { lo: v.lo, hi: v.hi };
+}
+
+/** The smallest k ≥ 1 such that every integer of [lo, hi] is a k-bit two's-complement number. */
+export function signedWidth(lo: bigint, hi: bigint): number {
+  let k = 1;
+  while (lo < -(1n << BigInt(k - 1)) || hi > (1n << BigInt(k - 1)) - 1n) k++;
+  return k;
+}
+
+/** Bits of the value as a signed number: its own width when signed, one more (a zero sign bit) when unsigned. */
+export function signedBits(v: Val): number {
+  if (v.kind === 'const') return signedWidth(v.value, v.value);
+  return v.width + (v.signed ? 0 : 1);
+}
+
+/** The value as a signed expression of exactly `width` bits (width ≥ signedBits(v)). */
+export function sext(v: Val, width: number): Expr {
+  if (v.kind === 'const') return lit(width, v.value, true);
+  const pad = width - v.width;
+  if (pad < 0 || (!v.signed && pad < 1)) throw new Error(`internal error: ${v.name} does not fit ${width} signed bits`);
+  if (v.signed) return pad === 0 ? ref(v.name) : signed(concat([repeat(pad, bit(v.name, v.width - 1)), ref(v.name)]));
+  return signed(concat([lit(pad, 0n), ref(v.name)]));
+}
+
+/** Where the generator declares nets: a combinational wire with its driver. */
+export interface NetSink {
+  wire(prefix: string, width: number, isSigned: boolean, value: Expr, lo: bigint, hi: bigint, waive?: Decl['waive']): Val & { kind: 'net' };
+}
+
+const UNUSED_CAST_INPUT: Decl['waive'] = {
+  warning: 'UNUSEDSIGNAL',
+  reason: 'cast input: the bits a cast drops (quantization) or discards (WRAP) are unused by definition',
+};
+
+/** The cast of a constant raw (compile time, exact BigInt). */
+export function castConst(raw: bigint, fromFrac: number, to: FixedType): bigint {
+  const q = roundShiftRight(raw, fromFrac - fracBits(to), to.quant);
+  return applyOverflow(to, q).raw;
+}
+
+/** Whether the quantization mode adds 1: the rule of docs/semantics.md as a Verilog expression of the dropped bits. */
+function roundUp(mode: FixedType['quant'], qb: Expr, rb: Expr, s: Expr, lsb: Expr): Expr | undefined {
+  const and = (a: Expr, b: Expr) => bin('&', a, b);
+  const or = (a: Expr, b: Expr) => bin('|', a, b);
+  switch (mode) {
+    case 'TRN':
+      return undefined;
+    case 'TRN_ZERO':
+      return and(s, or(qb, rb));
+    case 'RND':
+      return qb;
+    case 'RND_ZERO':
+      return and(qb, or(s, rb));
+    case 'RND_INF':
+      return and(qb, or(unary('~', s), rb));
+    case 'RND_MIN_INF':
+      return and(qb, rb);
+    case 'RND_CONV':
+      return and(qb, or(lsb, rb));
+  }
+}
+
+const floorDiv = (v: bigint, n: number): bigint => v >> BigInt(n);
+
+/**
+ * cast_B(v) for v at `fromFrac` fractional bits (docs/semantics.md section 2): align (a left shift, or an arithmetic
+ * shift right plus the rounding increment of B's quantization mode), then B's overflow mode when the value can lie
+ * outside B's range. The result has B's width and signedness.
+ */
+export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, to: FixedType): Val {
+  if (v.kind === 'const') return konst(castConst(v.value, fromFrac, to));
+  const n = fromFrac - fracBits(to);
+  const range = rawRange(to);
+  // The identity: same scale, same representation, every value in range.
+  if (n === 0 && v.signed === to.signed && v.width === to.width) return v;
+  // 1. Align: q = v · 2^−n (n < 0) or round(v / 2^n) (n > 0).
+  let q: Val & { kind: 'net' };
+  if (n <= 0) {
+    const w = signedBits(v) - n;
+    const e = n === 0 ? sext(v, w) : signed(concat([sext(v, w + n), lit(-n, 0n)]));
+    q = nets.wire(`${prefix}_q`, w, true, e, v.lo << BigInt(-n), v.hi << BigInt(-n), UNUSED_CAST_INPUT);
+  } else {
+    const wr = Math.max(signedBits(v), n + 1);
+    const r = nets.wire(`${prefix}_r`, wr, true, sext(v, wr), v.lo, v.hi, UNUSED_CAST_INPUT);
+    const qb = bit(r.name, n - 1);
+    const rb = n >= 2 ? unary('|', slice(r.name, n - 2, 0)) : lit(1, 0n);
+    const inc = roundUp(to.quant, qb, rb, bit(r.name, wr - 1), bit(r.name, n));
+    const lo = floorDiv(v.lo, n);
+    const hi = floorDiv(v.hi, n);
+    if (!inc) q = nets.wire(`${prefix}_q`, wr - n, true, signed(slice(r.name, wr - 1, n)), lo, hi, UNUSED_CAST_INPUT);
+    else {
+      const w = wr - n + 1;
+      const q0 = signed(concat([bit(r.name, wr - 1), slice(r.name, wr - 1, n)]));
+      q = nets.wire(`${prefix}_q`, w, true, bin('+', q0, signed(concat([lit(w - 1, 0n), inc]))), lo, hi + 1n, UNUSED_CAST_INPUT);
+    }
+  }
+  // 2. Overflow, decided after quantization.
+  const wb = to.width;
+  const wq = q.width;
+  // The low wb bits of q (sign-extended first when q is narrower): the in-range value, and WRAP's result.
+  const low = wq >= wb ? slice(q.name, wb - 1, 0) : concat([repeat(wb - wq, bit(q.name, wq - 1)), ref(q.name)]);
+  if (q.lo >= range.min && q.hi <= range.max) return nets.wire(`${prefix}_y`, wb, to.signed, low, q.lo, q.hi);
+  if (to.overflow === 'WRAP') return nets.wire(`${prefix}_y`, wb, to.signed, low, range.min, range.max);
+  // In range: signed B ⟺ bits wq−1 … wb−1 of q all equal; unsigned B ⟺ bits wq−1 … wb all zero (the sign included).
+  let inRange: Expr;
+  if (to.signed) {
+    const hiBits = slice(q.name, wq - 1, wb - 1);
+    inRange = bin('|', unary('~', unary('|', hiBits)), unary('&', hiBits));
+  } else {
+    inRange = wq - 1 >= wb ? unary('~', unary('|', slice(q.name, wq - 1, wb))) : unary('~', bit(q.name, wq - 1));
+  }
+  const neg = bit(q.name, wq - 1);
+  const max = lit(wb, range.max);
+  const min = lit(wb, range.min);
+  let rail: Expr;
+  switch (to.overflow) {
+    case 'SAT':
+      rail = cond(neg, min, max);
+      break;
+    case 'SAT_ZERO':
+      rail = lit(wb, 0n);
+      break;
+    case 'SAT_SYM':
+      rail = cond(neg, to.signed ? lit(wb, -range.max) : min, max);
+      break;
+  }
+  return nets.wire(`${prefix}_y`, wb, to.signed, cond(inRange, low, rail), range.min, range.max);
+}
+
+/** Whether |w| is a power of two: the product is then a shift (and a negation for a negative weight). */
+export function powerOfTwo(w: bigint): number | undefined {
+  const a = w < 0n ? -w : w;
+  if (a === 0n || (a & (a - 1n)) !== 0n) return undefined;
+  return a.toString(2).length - 1;
+}
+
+/** The exact product v · w of a value and a constant weight raw (w ≠ 0): a shift for powers of two, else a multiplier. */
+export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint): Val {
+  if (v.kind === 'const') return konst(v.value * w);
+  const a = v.lo * w;
+  const b = v.hi * w;
+  const lo = a < b ? a : b;
+  const hi = a < b ? b : a;
+  const sv = signedBits(v);
+  const k = powerOfTwo(w);
+  if (k !== undefined) {
+    // v · (±2^k): |v · 2^k| ≤ 2^(sv − 1 + k), so sv + k + 1 bits hold it and its negation.
+    const width = sv + k + 1;
+    const shifted = k === 0 ? sext(v, width) : signed(concat([sext(v, width - k), lit(k, 0n)]));
+    return nets.wire(`${prefix}_p`, width, true, w < 0n ? unary('-', shifted) : shifted, lo, hi);
+  }
+  const width = sv + signedWidth(w, w);
+  return nets.wire(`${prefix}_p`, width, true, bin('*', sext(v, width), lit(width, w, true)), lo, hi);
+}
+
+/** The exact sum of values at the same scale. */
+export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val {
+  let lo = 0n;
+  let hi = 0n;
+  let c = 0n;
+  const nets_: Val[] = [];
+  for (const v of vs) {
+    const b = bounds(v);
+    lo += b.lo;
+    hi += b.hi;
+    if (v.kind === 'const') c += v.value;
+    else nets_.push(v);
+  }
+  if (nets_.length === 0) return konst(c);
+  const width = Math.max(signedWidth(lo, hi), ...nets_.map(signedBits), signedWidth(c, c));
+  let e: Expr = sext(nets_[0], width);
+  for (let i = 1; i < nets_.length; i++) e = bin('+', e, sext(nets_[i], width));
+  if (c !== 0n) e = bin('+', e, lit(width, c, true));
+  return nets.wire(`${prefix}_s`, width, true, e, lo, hi);
+}
+
+/** A value shifted left by k ≥ 0 bits (aligning a sum's operands to the finer scale). */
+export function shiftLeft(nets: NetSink, prefix: string, v: Val, k: number): Val {
+  if (k === 0) return v;
+  if (v.kind === 'const') return konst(v.value << BigInt(k));
+  const width = signedBits(v) + k;
+  return nets.wire(`${prefix}_a`, width, true, signed(concat([sext(v, width - k), lit(k, 0n)])), v.lo << BigInt(k), v.hi << BigInt(k));
+}
