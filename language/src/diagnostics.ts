@@ -71,6 +71,8 @@ export const CODES = {
   QNN4008: { severity: 'warning', title: 'Simulation stopped', fix: 'The run was interrupted (Ctrl-C); the results cover the samples done.' },
   QNN4009: { severity: 'error', title: 'Cannot write the output', fix: 'Give --out a writable path ending in .npy.' },
   QNN4010: { severity: 'error', title: 'Invalid option', fix: 'Give --count a positive integer and --seed an integer between 0 and 4294967295.' },
+  QNN4011: { severity: 'error', title: 'Backend cannot generate the network', fix: "Choose another backend with --backend (or 'all'), or change the layer the message names to one the backend implements." },
+  QNN4012: { severity: 'error', title: 'Output folder is not a generated project', fix: 'Give --out a new folder or one that qnn build wrote (it holds .qnn-project.json); qnn build never overwrites other folders.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -1,6 +1,7 @@
 // Co-simulation of the generated Verilog with the bit-accurate simulator: seeded random dense/activation networks
-// (every quantization and overflow mode, accumulators that overflow, branches joined by add and concat) and the
-// samples the Verilog backend supports run through iverilog and Verilator, which must report zero mismatches, bit for
+// (every quantization and overflow mode, accumulators that overflow, branches joined by add and concat), random
+// networks of table layers (sigmoid, tanh, softmax stable and latency, with batchnorm folded and standalone) and of
+// pooling (max and average, 1-D, 2-D and global, valid and same padding), and the samples the Verilog backend supports run through iverilog and Verilator, which must report zero mismatches, bit for
 // bit, and an initiation interval of 1. The generated modules pass `verilator --lint-only -Wall`, and yosys
 // synthesizes a sample for xc7. A missing tool fails (it names the Debian package to install); nothing is skipped.
 import { execFile, spawnSync } from 'node:child_process';
@@ -156,6 +157,112 @@ function randomNetwork(seed: number): string {
     earlier.push({ name: prev, n });
   }
   lines.push(`  output ${prev}`, `}`);
+  return lines.join('\n');
+}
+
+/**
+ * A random network of table layers: dense, then sigmoid or tanh (random table sizes, table types with every mode,
+ * result types with every mode), sometimes a second dense, and often a softmax (stable or latency, random tables).
+ * The input types span the tables' ranges and a little beyond (clamped indices).
+ */
+function randomTableNetwork(seed: number): string {
+  const g = new Gen(rng(seed * 104729 + 7));
+  const name = `t${seed}`;
+  const positions = g.rnd() < 0.25 ? 2 : 1;
+  const n = g.int(1, 6);
+  const shape = (k: number) => `[${positions > 1 ? `${positions}, ` : ''}${k}]`;
+  const inType = g.around(g.int(2, 4), 0, 1, 7, true);
+  const lines = [`network ${name} {`, `  io parallel`, `  input x : ${spell(inType)}${shape(n)}`];
+  let prev = 'x';
+  let k = n;
+  const table = () => 2 ** (g.rnd() < 0.15 ? g.int(1, 3) : g.int(5, 10));
+  const tableType = () => spell(g.around(0, g.int(-1, 2), 2, 12, g.rnd() < 0.7));
+  const act = () => {
+    const fn = g.pick(['sigmoid', 'tanh']);
+    const attrs = [...(g.rnd() < 0.8 ? [`table: ${table()}`] : []), ...(g.rnd() < 0.7 ? [`table_type: ${tableType()}`] : [])];
+    const res = ` : ${spell(g.around(0, g.int(-1, 1), 3, 10, fn === 'sigmoid' ? g.rnd() < 0.5 : true))}`;
+    return `${fn}(${prev})${attrs.length ? ` { ${attrs.join(', ')} }` : ''}${res}`;
+  };
+  const dense = (units: number, mag: number) => {
+    const w = g.around(0, 0, 2, 6, true);
+    return [
+      `  d${units}_${k} = dense(${prev}, ${units}) {`,
+      `    weight: ${spell(w)} = ${literal(g.values(w, k * units), [k, units])}`,
+      `    accum: ${spell(g.around(mag + 1, g.int(0, 2), 4, 10, true))}`,
+      `  } : ${spell(g.around(mag, g.int(-1, 1), 2, 8, true))}`,
+    ];
+  };
+  if (g.rnd() < 0.6) {
+    const units = g.int(2, 6);
+    lines.push(...dense(units, g.int(2, 4)));
+    prev = `d${units}_${k}`;
+    k = units;
+  }
+  if (g.rnd() < 0.5) {
+    // batchnorm, folded or standalone (the fold in binary64, then gamma's and beta's types).
+    const st = g.around(0, g.int(0, 1), 2, 8, g.rnd() < 0.85);
+    const ot = g.around(2, g.int(-1, 1), 1, 8, true);
+    const res = spell(g.around(3, g.int(-1, 1), 1, 8, true));
+    if (g.rnd() < 0.5) lines.push(`  bn = batchnorm(${prev}) {`, `    scale: ${spell(st)} = ${literal(g.values(st, k), [k])}`, `    bias: ${spell(ot)} = ${literal(g.values(ot, k), [k])}`, `  } : ${res}`);
+    else {
+      const vt = g.around(2, 1, 2, 8, false);
+      const variance = Array.from({ length: k }, () => 0.05 + g.rnd() * 3);
+      lines.push(
+        `  bn = batchnorm(${prev}) {`,
+        `    gamma: ${spell(st)} = ${literal(g.values(st, k), [k])}`,
+        ...(g.rnd() < 0.8 ? [`    beta: ${spell(ot)} = ${literal(g.values(ot, k), [k])}`] : []),
+        `    mean: ${spell(ot)} = ${literal(g.values(ot, k), [k])}`,
+        `    variance: ${spell(vt)} = ${literal(variance, [k])}`,
+        ...(g.rnd() < 0.5 ? [`    epsilon: ${g.pick([0.001, 0.01, 1e-5])}`] : []),
+        `  } : ${res}`,
+      );
+    }
+    prev = 'bn';
+  }
+  lines.push(`  a = ${act()}`);
+  prev = 'a';
+  if (g.rnd() < 0.4) {
+    lines.push(`  b = ${act()}`);
+    prev = 'b';
+  }
+  if (g.rnd() < 0.7) {
+    const units = g.int(2, 6);
+    lines.push(...dense(units, g.int(1, 3)));
+    prev = `d${units}_${k}`;
+    k = units;
+    const impl = g.rnd() < 0.5 ? 'latency' : 'stable';
+    const et = g.around(g.rnd() < 0.5 ? 1 : 5, g.int(-1, 1), 4, 12, g.rnd() < 0.7);
+    const it = g.around(g.int(0, 3), g.int(-1, 1), 4, 12, g.rnd() < 0.5);
+    const attrs = [`table: ${table()}`, ...(g.rnd() < 0.7 ? [`implementation: ${impl}`] : []), ...(g.rnd() < 0.8 ? [`exp_table: ${spell(et)}`] : []), ...(g.rnd() < 0.8 ? [`inv_table: ${spell(it)}`] : [])];
+    lines.push(`  s = softmax(${prev}) { ${attrs.join(', ')} } : ${spell(g.around(0, g.int(-1, 1), 4, 14, g.rnd() < 0.5))}`);
+    prev = 's';
+  }
+  lines.push(`  output ${prev}`, `}`);
+  return lines.join('\n');
+}
+
+/** A random network of max pooling (1-D or 2-D, random pool, stride and padding, then sometimes global max pooling). */
+function randomPoolNetwork(seed: number): string {
+  const g = new Gen(rng(seed * 6007 + 3));
+  const two = g.rnd() < 0.5;
+  const C = g.int(1, 3);
+  const dims = two ? [g.int(2, 5), g.int(2, 5)] : [g.int(2, 9)];
+  const inType = g.around(g.int(0, 3), 0, 1, 6, g.rnd() < 0.8);
+  const pool = dims.map((d) => g.int(1, Math.min(3, d)));
+  const stride = pool.map((p) => g.int(1, p + 1));
+  const padding = g.pick(['valid', 'same']);
+  const d = two ? '2d' : '1d';
+  const lines = [`network p${seed} {`, `  io parallel`, `  input x : ${spell(inType)}[${[...dims, C].join(', ')}]`];
+  const kind = () => (g.rnd() < 0.5 ? 'max' : 'avg');
+  // Average pooling: sometimes a narrow accumulator (it overflows), result types with every mode.
+  const accum = (k: string) => (k === 'avg' && g.rnd() < 0.5 ? ` { accum: ${spell(g.around(g.int(1, 4), g.int(-1, 1), 0, 6, true))} }` : '');
+  const k1 = kind();
+  lines.push(`  m = ${k1}pool${d}(x, pool: ${two ? `[${pool.join(', ')}]` : pool[0]}, stride: ${two ? `[${stride.join(', ')}]` : stride[0]}, padding: ${padding})${accum(k1)} : ${spell(g.around(g.int(0, 3), g.int(-1, 1), 0, 6, g.rnd() < 0.8))}`);
+  if (g.rnd() < 0.6) {
+    const k2 = kind();
+    lines.push(`  gm = global_${k2}pool${d}(m)${accum(k2)} : ${spell(g.around(g.int(0, 3), g.int(-1, 1), 0, 6))}`, `  output m, gm`);
+  } else lines.push(`  output m`);
+  lines.push(`}`);
   return lines.join('\n');
 }
 
@@ -318,8 +425,17 @@ function ice40TinyReuse1(): { src: string; net: NetworkModel } {
   return ice40TinyWith((s) => s.replace(/\breuse 32\b/, 'reuse 1').replace(/\breuse: 8\b/, 'reuse: 1'));
 }
 
+/** The jet tagger (16-64-32-32-5, relu, softmax) as written. */
+function jetTagger(): { src: string; net: NetworkModel } {
+  return sampleNet('jet-tagger/jet-tagger.qnn', (s) => s);
+}
+
 function ice40TinyWith(edit: (src: string) => string): { src: string; net: NetworkModel } {
-  const path = join(samples, 'ice40-tiny/ice40-tiny.qnn');
+  return sampleNet('ice40-tiny/ice40-tiny.qnn', edit);
+}
+
+function sampleNet(file: string, edit: (src: string) => string): { src: string; net: NetworkModel } {
+  const path = join(samples, file);
   const src = edit(readFileSync(path, 'utf8'));
   const program = checkProgram([path], { fs: memoryFileSystem({ [path]: src }, nodeFileSystem), parts: partCatalog });
   const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
@@ -364,6 +480,8 @@ const HANDWRITTEN = [
 ];
 
 const RANDOM_NETWORKS = 32;
+const TABLE_NETWORKS = 20;
+const POOL_NETWORKS = 16;
 const VECTORS = 400;
 
 describe('Verilog co-simulation', () => {
@@ -377,11 +495,26 @@ describe('Verilog co-simulation', () => {
     // Every other network also runs with input gaps and output back-pressure (the stall logic).
     random.push(makeCase(`random network ${s}`, src, network(src), VECTORS, 1000 + s, undefined, s % 2 === 0));
   }
+  const tables: Case[] = [];
+  for (let s = 0; s < TABLE_NETWORKS; s++) {
+    const src = randomTableNetwork(s);
+    tables.push(makeCase(`random table network ${s}`, src, network(src), 200, 3000 + s, undefined, s % 4 === 0));
+  }
+  const pools: Case[] = [];
+  for (let s = 0; s < POOL_NETWORKS; s++) {
+    const src = randomPoolNetwork(s);
+    pools.push(makeCase(`random pooling network ${s}`, src, network(src), 200, 5000 + s, undefined, s % 4 === 0));
+  }
   const tiny = ice40TinyReuse1();
   const tinyOwn = ice40Tiny();
-  const sampleCases = [makeCase('samples/ice40-tiny at reuse 1', tiny.src, tiny.net, 1000, 7, 'qnn_vibration_r1', false), makeCase('samples/ice40-tiny (reuse 32 and 8)', tinyOwn.src, tinyOwn.net, 200, 8, undefined, false)];
+  const jet = jetTagger();
+  const sampleCases = [
+    makeCase('samples/ice40-tiny at reuse 1', tiny.src, tiny.net, 1000, 7, 'qnn_vibration_r1', false),
+    makeCase('samples/ice40-tiny (reuse 32 and 8)', tinyOwn.src, tinyOwn.net, 200, 8, undefined, false),
+    makeCase('samples/jet-tagger', jet.src, jet.net, 300, 9, undefined, false),
+  ];
   const handwritten = HANDWRITTEN.map((src, i) => makeCase(`handwritten network ${i}`, src, network(src), 300, 500 + i));
-  const all = [...random, ...handwritten, ...sampleCases];
+  const all = [...random, ...tables, ...pools, ...handwritten, ...sampleCases];
 
   it('random networks cover what they should', () => {
     const text = random.map((c) => c.src).join('\n');
@@ -399,26 +532,50 @@ describe('Verilog co-simulation', () => {
     expect(random.filter((c) => c.accumSaturated > 0).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('random table networks cover what they should', () => {
+    const text = tables.map((c) => c.src).join('\n');
+    for (const op of ['sigmoid(', 'tanh(', 'softmax(', 'batchnorm(', 'gamma:', 'scale:', 'epsilon:', 'implementation: latency', 'implementation: stable', 'table_type:', 'exp_table:', 'inv_table:']) expect(text).toContain(op);
+    for (const q of QUANT_MODES.filter((m) => m !== 'TRN')) expect(text).toContain(`, ${q}`);
+    for (const o of OVERFLOW_MODES.filter((m) => m !== 'WRAP')) expect(text).toContain(`, ${o}>`);
+    expect(text).toMatch(/fixed<\d+, -?\d+, TRN, /);
+    const varied = tables.filter((c) => c.distinct >= 10).length;
+    console.log(`random table networks: ${varied} of ${tables.length} with ≥ 10 distinct output vectors (${tables.map((c) => c.distinct).join(' ')}); ${tables.filter((c) => c.src.includes('softmax(')).length} with softmax`);
+    expect(varied).toBeGreaterThanOrEqual(TABLE_NETWORKS * 0.6);
+  });
+
+  it('random pooling networks cover what they should', () => {
+    const text = pools.map((c) => c.src).join('\n');
+    for (const op of ['maxpool1d(', 'maxpool2d(', 'global_maxpool1d(', 'global_maxpool2d(', 'avgpool1d(', 'avgpool2d(', 'global_avgpool1d(', 'global_avgpool2d(', 'accum:', 'padding: same', 'padding: valid']) expect(text).toContain(op);
+    for (const q of QUANT_MODES.filter((m) => m !== 'TRN')) expect(text).toContain(`, ${q}`);
+    for (const o of OVERFLOW_MODES.filter((m) => m !== 'WRAP')) expect(text).toContain(`, ${o}>`);
+    console.log(`random pooling networks: distinct output vectors ${pools.map((c) => c.distinct).join(' ')}`);
+  });
+
   it('the generated modules are verilator --lint-only -Wall clean', { timeout: 60_000 }, async () => {
     for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((c, k) => lint(`l${i + k}`, c.design)));
   });
 
   // iverilog and Verilator run concurrently (one batch each: one Verilator build for every network).
-  const iv = iverilog('all', all);
+  // iverilog is single-threaded and the jet tagger is its longest run: it gets a process of its own.
+  const heavy = sampleCases[2];
+  const iv = Promise.all([iverilog('all', all.filter((c) => c !== heavy)), iverilog('jet', [heavy])]).then(([a, b]) => new Map([...a, ...b]));
   const vl = verilator('all', all);
   iv.catch(() => undefined);
   vl.catch(() => undefined);
 
-  it(`iverilog: ${RANDOM_NETWORKS} random networks and ice40-tiny, bit-exact, II = the largest reuse factor`, { timeout: 120_000 }, async () => {
+  it(`iverilog: ${RANDOM_NETWORKS} + ${TABLE_NETWORKS} + ${POOL_NETWORKS} random networks, ice40-tiny and the jet tagger, bit-exact, II = the largest reuse factor`, { timeout: 120_000 }, async () => {
     const r = await iv;
     expect(r.size).toBe(all.length + all.filter((c) => c.backpressure).length);
     const tinyOut = r.get(`tb_${sampleCases[0].design.top}`)!;
     console.log(`ice40-tiny (reuse 1): latency ${tinyOut.latency} cycles, II ${tinyOut.ii} (iverilog, ${tinyOut.vectors} vectors)`);
     const own = r.get(`tb_${sampleCases[1].design.top}`)!;
     console.log(`ice40-tiny (reuse 32 and 8): latency ${own.latency} cycles, II ${own.ii} (iverilog, ${own.vectors} vectors)`);
+    const jetOut = r.get(`tb_${sampleCases[2].design.top}`)!;
+    console.log(`jet-tagger: latency ${jetOut.latency} cycles, II ${jetOut.ii} (iverilog, ${jetOut.vectors} vectors, ${sampleCases[2].distinct} distinct outputs)`);
+    expect(jetOut.ii).toBe(1);
   });
 
-  it(`verilator: ${RANDOM_NETWORKS} random networks and ice40-tiny, bit-exact, II = the largest reuse factor`, { timeout: 120_000 }, async () => {
+  it(`verilator: ${RANDOM_NETWORKS} + ${TABLE_NETWORKS} + ${POOL_NETWORKS} random networks, ice40-tiny and the jet tagger, bit-exact, II = the largest reuse factor`, { timeout: 120_000 }, async () => {
     const r = await vl;
     expect(r.size).toBe(all.length + all.filter((c) => c.backpressure).length);
   });
@@ -429,6 +586,22 @@ describe('Verilog co-simulation', () => {
     for (const [f, text] of d.files) writeFileSync(join(dir, f), text);
     const { stdout } = await run('yosys', ['-p', `read_verilog ${[...d.files.keys()].join(' ')}; synth_xilinx -family xc7 -top ${d.top}; stat`], { cwd: dir, maxBuffer: 1 << 26 });
     expect(stdout).toMatch(/Number of cells/);
+  });
+
+  it('yosys synth -top accepts sigmoid, tanh and softmax (ROMs), batchnorm and average pooling (a constant divider)', { timeout: 120_000 }, async () => {
+    // The smallest table networks with each layer (synthesis time grows with the tables and the multipliers).
+    const len = (c: Case) => [...c.design.files.values()].join('').length;
+    const smallest = (re: RegExp) => [...tables, ...pools].filter((c) => re.test(c.src)).sort((a, b) => len(a) - len(b))[0];
+    const picks = [...new Set([smallest(/sigmoid\(/), smallest(/tanh\(/), smallest(/softmax\(/), smallest(/batchnorm\(/), smallest(/ avgpool\dd\(/)].filter((c) => c !== undefined))];
+    await Promise.all(
+      picks.map(async (c, k) => {
+        const d = c.design;
+        const dir = tempDir(`yosys-t${k}`);
+        for (const [f, text] of d.files) writeFileSync(join(dir, f), text);
+        const { stdout } = await run('yosys', ['-p', `read_verilog ${[...d.files.keys()].join(' ')}; synth -top ${d.top}; stat`], { cwd: dir, maxBuffer: 1 << 26 });
+        expect(stdout).toMatch(/Number of cells/);
+      }),
+    );
   });
 
   it('refuses what it does not build, naming the layer', () => {

@@ -101,7 +101,7 @@ async function simulateFile(file: string, opts: SimOptions, signal: AbortSignal)
   }
 }
 
-function pickNetwork(f: FileModel, name: string | undefined, file: string): NetworkModel {
+export function pickNetwork(f: FileModel, name: string | undefined, file: string): NetworkModel {
   const names = [...f.networks.keys()];
   if (name !== undefined) {
     const n = f.networks.get(name);
@@ -113,7 +113,7 @@ function pickNetwork(f: FileModel, name: string | undefined, file: string): Netw
   throw new SimError('QNN4001', `'${file}' defines ${names.length} networks (${names.join(', ')}); choose one with --network.`);
 }
 
-function intOption(text: string, what: string, min: number, max: number): number {
+export function intOption(text: string, what: string, min: number, max: number): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min || v > max) throw new SimError('QNN4010', `--${what} must be an integer between ${min} and ${max}; '${text}' is not.`);
   return v;

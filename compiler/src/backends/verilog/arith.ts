@@ -58,7 +58,7 @@ export function castConst(raw: bigint, fromFrac: number, to: FixedType): bigint 
 }
 
 /** Whether the quantization mode adds 1: the rule of docs/semantics.md as a Verilog expression of the dropped bits. */
-function roundUp(mode: FixedType['quant'], qb: Expr, rb: Expr, s: Expr, lsb: Expr): Expr | undefined {
+export function roundUp(mode: FixedType['quant'], qb: Expr, rb: Expr, s: Expr, lsb: Expr): Expr | undefined {
   const and = (a: Expr, b: Expr) => bin('&', a, b);
   const or = (a: Expr, b: Expr) => bin('|', a, b);
   switch (mode) {

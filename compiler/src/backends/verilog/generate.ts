@@ -2,19 +2,23 @@
 // II = 1 at reuse 1 and II = the largest reuse factor otherwise (dense layers with reuse R share their multipliers
 // over R cycles). Every layer computes exactly the bits of docs/semantics.md; layers it cannot build yet are refused by name.
 //
-// Pipeline: the input vector is registered when accepted (stage 1); every dense layer adds one register stage at its
-// outputs; the other layers (activations, add, concat, reshape) are logic between registers and add none. Branches that meet at add/concat are balanced with delay registers. All
+// Pipeline: the input vector is registered when accepted (stage 1); every dense, batchnorm and softmax layer adds one
+// register stage at its outputs; the other layers (activations, table lookups of sigmoid and tanh, pooling, add,
+// concat, reshape) are logic between registers and add none. Constant tables (sigmoid, tanh, softmax) are ROMs: a
+// `reg` array initialised in an `initial` block, read combinationally. Branches that meet at add/concat are balanced with delay registers. All
 // registers share one clock enable `ce = !m_axis_tvalid || m_axis_tready`: a stalled output stalls the whole
 // pipeline, so nothing is ever dropped, and with the output always ready a new vector enters every cycle.
 //
 // Ports: s_axis_tdata is the concatenation of the raws of every network input (in declaration order, each row-major),
 // element 0 of the first input in the least significant bits; m_axis_tdata likewise for the outputs. tlast travels
 // with its vector.
-import { fracBits, quantizeDouble, rawRange, type FixedType, type LayerModel, type NetworkModel } from '@qnn/language';
+import { fixedType, fracBits, quantizeDouble, rawRange, rawToDouble, type FixedType, type LayerModel, type NetworkModel } from '@qnn/language';
 import { alphaType } from '../../semantics/alpha.js';
+import { activationTable } from '../../semantics/tables.js';
+import { softmaxTables } from '../../semantics/softmax.js';
 import { quantizeValues } from '../../semantics/quantize.js';
-import { bounds, castConst, castTo, konst, productConst, shiftLeft, signedBits, signedWidth, sext, sumExact, type NetSink, type Val } from './arith.js';
-import { bin, bit, concat, isIdentifier, lit, nb, printModule, ref, slice, unary, when, type Decl, type Expr, type Item, type Port, type Stmt } from './vast.js';
+import { bounds, castConst, castTo, konst, productConst, roundUp, shiftLeft, signedBits, signedWidth, sext, sumExact, type NetSink, type Val } from './arith.js';
+import { bin, bit, concat, index, int, isIdentifier, lit, nb, printModule, ref, set, signed, slice, unary, when, type Decl, type Expr, type Item, type Port, type Stmt } from './vast.js';
 
 /** A network the Verilog backend cannot build (yet): the message names the layer or setting and what to do. */
 export class VerilogBackendError extends Error {
@@ -53,7 +57,7 @@ export interface VerilogOptions {
 }
 
 /** Operations this backend implements; every other one is refused with a VerilogBackendError naming the layer. */
-export const VERILOG_OPS: ReadonlySet<string> = new Set(['dense', 'relu', 'relu6', 'leaky_relu', 'linear', 'add', 'concat', 'flatten', 'reshape']);
+export const VERILOG_OPS: ReadonlySet<string> = new Set(['dense', 'relu', 'relu6', 'leaky_relu', 'linear', 'add', 'concat', 'flatten', 'reshape', 'sigmoid', 'tanh', 'softmax', 'batchnorm', 'maxpool1d', 'maxpool2d', 'global_maxpool1d', 'global_maxpool2d', 'avgpool1d', 'avgpool2d', 'global_avgpool1d', 'global_avgpool2d']);
 
 interface Net {
   readonly decl: Decl;
@@ -69,6 +73,14 @@ class ModuleNets implements NetSink {
   readonly nets = new Map<string, Net>();
   private counter = 0;
   private readonly delays = new Map<string, Val>();
+  /** Constant tables (ROMs): a memory initialised in an `initial` block, read combinationally by index. */
+  readonly roms = new Map<string, { readonly width: number; readonly signed: boolean; readonly entries: readonly bigint[] }>();
+
+  rom(prefix: string, width: number, isSigned: boolean, entries: readonly bigint[]): string {
+    const name = this.fresh(prefix);
+    this.roms.set(name, { width, signed: isSigned, entries });
+    return name;
+  }
 
   private fresh(prefix: string): string {
     return `${prefix}_${this.counter++}`;
@@ -225,7 +237,7 @@ export function generateVerilog(net: NetworkModel, opts: VerilogOptions = {}): V
     const inNames = new Set(aligned.flatMap((x) => x.vals.flatMap((v) => (v.kind === 'net' ? [v.name] : []))));
     // Dense layers end a stage (their results are registered); the other layers are a little logic after a register
     // (as hls4ml's relu, 0 cycles) and end none.
-    const computes = layer.opName === 'dense' && results.some((v) => v.kind === 'net' && !inNames.has(v.name));
+    const computes = (layer.opName === 'dense' || layer.opName === 'softmax' || layer.opName === 'batchnorm') && results.some((v) => v.kind === 'net' && !inNames.has(v.name));
     const vals = computes ? results.map((v, i) => nets.register(`${prefix}_o${i}`, v)) : results;
     nodes.set(layer.name, { vals, stage: stage + (computes ? 1 : 0), type: layer.tensor.type, shape: layer.tensor.shape });
   });
@@ -261,6 +273,14 @@ export function generateVerilog(net: NetworkModel, opts: VerilogOptions = {}): V
     if (n.registered) (n.every === 'cycle' ? cycleRegs : stageRegs).push(nb(ref(name), n.value));
   }
   for (const [name, n] of nets.nets) if (live.has(name) && !n.registered) items.push({ kind: 'assign', target: name, value: n.value });
+  for (const [name, r] of nets.roms) {
+    if (!live.has(name)) continue;
+    items.push(
+      { kind: 'comment', text: `Constant table ${name}: ${r.entries.length} entries (ROM).` },
+      { kind: 'decl', decl: { name, net: 'reg', width: r.width, signed: r.signed, vector: true, depth: r.entries.length } },
+      { kind: 'initial', body: r.entries.map((e, i) => set(index(name, int(i)), lit(r.width, e, r.signed))) },
+    );
+  }
 
   // Control: valid and last shift registers, the clock enable, and with ii > 1 the phase counter.
   const v = (s: number) => `valid_${s}`;
@@ -418,9 +438,144 @@ function layerVals(nets: ModuleNets, prefix: string, layer: LayerModel, ins: rea
       }
       return out;
     }
+    case 'sigmoid':
+    case 'tanh':
+      return activation(nets, prefix, layer, x);
+    case 'softmax':
+      return softmax(nets, prefix, layer, x);
+    case 'batchnorm':
+      return batchnorm(nets, prefix, layer, x);
+    case 'maxpool1d':
+    case 'maxpool2d':
+    case 'global_maxpool1d':
+    case 'global_maxpool2d':
+      return maxPool(nets, prefix, layer, x);
+    case 'avgpool1d':
+    case 'avgpool2d':
+    case 'global_avgpool1d':
+    case 'global_avgpool2d':
+      return avgPool(nets, prefix, layer, x);
     default:
       throw new VerilogBackendError(`layer '${layer.name}' (${layer.opName}): the Verilog backend does not implement ${layer.opName} yet`);
   }
+}
+
+/** Reads entry[idx] of a ROM whose entries have type T (idx an unsigned b-bit net or a constant). */
+function romRead(nets: ModuleNets, prefix: string, rom: string, entries: readonly bigint[], idx: Val, T: FixedType): Val {
+  if (idx.kind === 'const') return konst(entries[Number(idx.value)]);
+  let lo = entries[Number(idx.lo)];
+  let hi = lo;
+  for (let i = Number(idx.lo); i <= Number(idx.hi); i++) {
+    if (entries[i] < lo) lo = entries[i];
+    if (entries[i] > hi) hi = entries[i];
+  }
+  return nets.wire(`${prefix}_e`, T.width, T.signed, index(rom, ref(idx.name)), lo, hi);
+}
+
+/**
+ * A table index: clamp(round(raw · 2^k) + offset, 0, N − 1) with round = `quant` (TRN_ZERO: toward zero, TRN: floor),
+ * as a b-bit unsigned value (N = 2^b ≥ 2). The shift is a cast to an integer type of b + 1 bits that saturates (its
+ * range [−N, N − 1] holds every value the clamp distinguishes), the clamp a saturating cast to ufixed<b, b>.
+ */
+function tableIndex(nets: ModuleNets, prefix: string, v: Val, k: number, offset: number, b: number, quant: 'TRN' | 'TRN_ZERO'): Val {
+  const t = castTo(nets, `${prefix}_t`, v, -k, fixedType(true, b + 1, b + 1, quant, 'SAT'));
+  const s = offset ? sumExact(nets, `${prefix}_o`, [t, konst(BigInt(offset))]) : t;
+  return castTo(nets, `${prefix}_i`, s, 0, fixedType(false, b, b, 'TRN', 'SAT'));
+}
+
+/** sigmoid, tanh (docs/semantics.md section 10): y = cast_Y(entry[clamp(trunc(x · N / R) + N/2, 0, N − 1)]). */
+function activation(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
+  const fn = layer.opName === 'sigmoid' ? 'sigmoid' : 'tanh';
+  const n = Number(layer.settings.table ?? 1024);
+  const Y = layer.tensor.type;
+  const table = activationTable(fn, n, layer.types.table_type);
+  const entries = table.raws.map((r) => castConst(r, fracBits(table.type), Y));
+  if (n === 1) return x.vals.map(() => konst(entries[0]));
+  const b = Math.log2(n);
+  const k = b - Math.log2(table.range) - fracBits(x.type);
+  const rom = nets.rom(`${prefix}_rom`, Y.width, Y.signed, entries);
+  return x.vals.map((v, i) => romRead(nets, `${prefix}_${i}`, rom, entries, tableIndex(nets, `${prefix}_${i}`, v, k, n / 2, b, 'TRN_ZERO'), Y));
+}
+
+/** The larger of two values of type X (exact comparison). */
+function maxOf(nets: ModuleNets, prefix: string, a: Val, b: Val, X: FixedType): Val {
+  const ba = bounds(a);
+  const bb = bounds(b);
+  if (ba.lo >= bb.hi) return a;
+  if (bb.lo >= ba.hi) return b;
+  const w = Math.max(signedBits(a), signedBits(b));
+  const operand = (v: Val) => (v.kind === 'const' ? lit(X.width, v.value, X.signed) : ref(v.name));
+  const test = bin('>', sext(a, w), sext(b, w));
+  return nets.wire(`${prefix}_mx`, X.width, X.signed, { kind: 'cond', test, then: operand(a), else: operand(b) }, ba.lo > bb.lo ? ba.lo : bb.lo, ba.hi > bb.hi ? ba.hi : bb.hi);
+}
+
+/** The exact product of two values. */
+function productExact(nets: ModuleNets, prefix: string, a: Val, b: Val): Val {
+  if (a.kind === 'const' && b.kind === 'const') return konst(a.value * b.value);
+  if (a.kind === 'const') return a.value === 0n ? konst(0n) : productConst(nets, prefix, b, a.value);
+  if (b.kind === 'const') return b.value === 0n ? konst(0n) : productConst(nets, prefix, a, b.value);
+  const ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
+  const lo = ps.reduce((p, q) => (p < q ? p : q));
+  const hi = ps.reduce((p, q) => (p > q ? p : q));
+  const width = signedBits(a) + signedBits(b);
+  return nets.wire(`${prefix}_p`, width, true, bin('*', sext(a, width), sext(b, width)), lo, hi);
+}
+
+/**
+ * softmax (docs/semantics.md section 11) over the last axis: exponential index (stable: from the maximum; latency:
+ * from x), e = Ex table, S = Σ e exact, j = min(⌊S · N / R⌋, N − 1), inv = V table, y = cast_Y(e · inv).
+ */
+function softmax(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
+  const L = x.shape[x.shape.length - 1];
+  const axis = Number(layer.params.axis ?? -1);
+  if (axis !== -1 && axis !== x.shape.length - 1) throw new VerilogBackendError(`layer '${layer.name}' (softmax): the Verilog backend implements softmax over the last axis only`);
+  const n = Number(layer.settings.table ?? 1024);
+  const stable = (layer.settings.implementation ?? 'stable') !== 'latency';
+  const Y = layer.tensor.type;
+  const X = x.type;
+  const tables = softmaxTables(n, L, stable, layer.types.exp_table, layer.types.inv_table);
+  const Ex = tables.expType;
+  const V = tables.invType;
+  const b = Math.log2(n);
+  const fx = fracBits(X);
+  const expRom = n > 1 ? nets.rom(`${prefix}_exp`, Ex.width, Ex.signed, tables.exp) : '';
+  const invRom = n > 1 ? nets.rom(`${prefix}_inv`, V.width, V.signed, tables.inv) : '';
+  const out: Val[] = [];
+  for (let row = 0; row < x.vals.length / L; row++) {
+    const p = `${prefix}_${row}`;
+    const xs = x.vals.slice(row * L, (row + 1) * L);
+    let idx: Val[];
+    if (n === 1) idx = xs.map(() => konst(0n));
+    else if (stable) {
+      let level = xs;
+      let k = 0;
+      while (level.length > 1) {
+        const next: Val[] = [];
+        for (let i = 0; i + 1 < level.length; i += 2) next.push(maxOf(nets, `${p}_m${k++}`, level[i], level[i + 1], X));
+        if (level.length % 2) next.push(level[level.length - 1]);
+        level = next;
+      }
+      const m = level[0];
+      idx = xs.map((v, i) => {
+        const d = sumExact(nets, `${p}_d${i}`, [m, negate(nets, `${p}_n${i}`, v)]);
+        // d ≥ 0: the floor of d · 2^kx, clamped to N − 1 (a saturating cast; d is never negative).
+        return castTo(nets, `${p}_x${i}`, d, -(b - 3 - fx), fixedType(false, b, b, 'TRN', 'SAT'));
+      });
+    } else idx = xs.map((v, i) => tableIndex(nets, `${p}_x${i}`, v, b - 4 - fx, n / 2, b, 'TRN'));
+    const es = idx.map((j, i) => (n === 1 ? konst(tables.exp[0]) : romRead(nets, `${p}_x${i}`, expRom, tables.exp, j, Ex)));
+    const S = sumExact(nets, `${p}_sum`, es);
+    const jv = n === 1 ? konst(0n) : castTo(nets, `${p}_j`, S, -(b - tables.r - fracBits(Ex)), fixedType(false, b, b, 'TRN', 'SAT'));
+    const inv = n === 1 ? konst(tables.inv[0]) : romRead(nets, `${p}_v`, invRom, tables.inv, jv, V);
+    es.forEach((e, i) => out.push(castTo(nets, `${p}_y${i}`, productExact(nets, `${p}_y${i}`, e, inv), fracBits(Ex) + fracBits(V), Y)));
+  }
+  return out;
+}
+
+/** −v, exact. */
+function negate(nets: ModuleNets, prefix: string, v: Val): Val {
+  if (v.kind === 'const') return konst(-v.value);
+  const w = signedBits(v) + 1;
+  return nets.wire(`${prefix}_neg`, w, true, unary('-', sext(v, w)), -v.hi, -v.lo);
 }
 
 /** 1 when the raw is negative. */
@@ -629,4 +784,185 @@ function denseReuse(nets: ModuleNets, prefix: string, layer: LayerModel, x: Node
     nets.setNext(acc.name, ref(accNext.name));
     return castTo(nets, p, accNext, fa, Y);
   });
+}
+
+/**
+ * batchnorm (docs/semantics.md section 8): per channel c (the last axis), y = cast_Y(x · s[c] + o[c]), the product
+ * and the sum exact. Folded: s = scale, o = bias. Standalone: gamma, beta, mean, variance quantized to their types and
+ * read back as doubles, s = gamma / sqrt(variance + epsilon) and o = beta − mean · s in binary64, s quantized to
+ * gamma's type and o to beta's (as the simulator).
+ */
+function batchnorm(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
+  const c = layer.consts;
+  let sType: FixedType, oType: FixedType, s: bigint[], o: bigint[];
+  if (c.gamma) {
+    const q = (name: string) => quantizeValues(c[name].type, c[name].values()).raws.map((v) => rawToDouble(c[name].type, v));
+    const [gamma, beta, mean, variance] = [q('gamma'), q('beta'), q('mean'), q('variance')];
+    const eps = Number(layer.settings.epsilon ?? 0.001);
+    sType = c.gamma.type;
+    oType = c.beta.type;
+    s = [];
+    o = [];
+    for (let i = 0; i < gamma.length; i++) {
+      const scale = gamma[i] / Math.sqrt(variance[i] + eps);
+      const offset = beta[i] - mean[i] * scale;
+      s.push(quantizeDouble(sType, scale).raw);
+      o.push(quantizeDouble(oType, offset).raw);
+    }
+  } else {
+    sType = c.scale.type;
+    oType = c.bias.type;
+    s = [...quantizeValues(sType, c.scale.values()).raws];
+    o = [...quantizeValues(oType, c.bias.values()).raws];
+  }
+  const C = x.shape[x.shape.length - 1];
+  const fp = fracBits(x.type) + fracBits(sType);
+  const fo = fracBits(oType);
+  const ft = Math.max(fp, fo);
+  const Y = layer.tensor.type;
+  return x.vals.map((v, i) => {
+    const p = `${prefix}_${i}`;
+    const ch = i % C;
+    const prod = s[ch] === 0n ? konst(0n) : productConst(nets, p, v, s[ch]);
+    const sum = sumExact(nets, p, [shiftLeft(nets, `${p}_p`, prod, ft - fp), konst(o[ch] << BigInt(ft - fo))]);
+    return castTo(nets, p, sum, ft, Y);
+  });
+}
+
+/** For every output pixel, the input pixel of each valid tap (row-major window order; padding taps left out). */
+function poolWindows(layer: LayerModel, inShape: readonly number[]): { windows: number[][]; C: number } {
+  const op = layer.opName;
+  const spatial = op.endsWith('1d') ? 1 : 2;
+  const C = inShape[spatial];
+  const [H, W] = spatial === 1 ? [1, inShape[0]] : [inShape[0], inShape[1]];
+  if (op.startsWith('global_')) return { windows: [Array.from({ length: H * W }, (_, i) => i)], C };
+  const ints = (v: unknown, fallback: number): number[] => (Array.isArray(v) ? v.map(Number) : new Array<number>(spatial).fill(typeof v === 'number' ? v : fallback));
+  const kernel = ints(layer.params.pool, 2);
+  const stride = ints(layer.params.stride, 2);
+  const [KH, KW] = spatial === 1 ? [1, kernel[0]] : [kernel[0], kernel[1]];
+  const [SH, SW] = spatial === 1 ? [1, stride[0]] : [stride[0], stride[1]];
+  // Padding 'same' as TensorFlow: out = ceil(n / s), pad_total = max((out − 1)·s + k − n, 0), before = floor(pad_total / 2).
+  const same = (n: number, k: number, st: number) => {
+    const out = Math.ceil(n / st);
+    return { out, before: Math.floor(Math.max((out - 1) * st + k - n, 0) / 2) };
+  };
+  let OH: number, OW: number, PT: number, PL: number;
+  if (String(layer.params.padding ?? 'valid') === 'same') {
+    const v = same(H, KH, SH);
+    const h = same(W, KW, SW);
+    [OH, PT, OW, PL] = [v.out, v.before, h.out, h.before];
+  } else [OH, OW, PT, PL] = [Math.floor((H - KH) / SH) + 1, Math.floor((W - KW) / SW) + 1, 0, 0];
+  const windows: number[][] = [];
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const taps: number[] = [];
+      for (let ky = 0; ky < KH; ky++) {
+        for (let kx = 0; kx < KW; kx++) {
+          const iy = oy * SH - PT + ky;
+          const ix = ox * SW - PL + kx;
+          if (iy >= 0 && iy < H && ix >= 0 && ix < W) taps.push(iy * W + ix);
+        }
+      }
+      windows.push(taps);
+    }
+  }
+  return { windows, C };
+}
+
+/** Max pooling (docs/semantics.md section 7): the largest valid tap of each window and channel (exact), cast to Y. */
+function maxPool(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
+  const { windows, C } = poolWindows(layer, x.shape);
+  const out: Val[] = [];
+  windows.forEach((taps, pIdx) => {
+    for (let c = 0; c < C; c++) {
+      const p = `${prefix}_${pIdx * C + c}`;
+      let level = taps.map((pix) => x.vals[pix * C + c]);
+      let k = 0;
+      while (level.length > 1) {
+        const next: Val[] = [];
+        for (let i = 0; i + 1 < level.length; i += 2) next.push(maxOf(nets, `${p}_m${k++}`, level[i], level[i + 1], x.type));
+        if (level.length % 2) next.push(level[level.length - 1]);
+        level = next;
+      }
+      out.push(castTo(nets, p, level[0], fracBits(x.type), layer.tensor.type));
+    }
+  });
+  return out;
+}
+
+/**
+ * Average pooling (docs/semantics.md section 7): acc = cast_A(acc + cast_A(x)) over the valid taps in window order,
+ * then the exact quotient acc / n_valid rounded once by Y's quantization mode, then Y's overflow mode. A power-of-two
+ * n_valid is section 2's shift (a cast); otherwise N / D is divided by the constant D: the truncating quotient and
+ * remainder give the floor q0 and rem, and qb = (2·rem ≥ D), rb = (qb ? 2·rem > D : rem > 0).
+ */
+function avgPool(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
+  const { windows, C } = poolWindows(layer, x.shape);
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? x.type;
+  const fa = fracBits(A);
+  const fx = fracBits(x.type);
+  const k = fracBits(Y) - fa;
+  const out: Val[] = [];
+  windows.forEach((taps, pIdx) => {
+    for (let c = 0; c < C; c++) {
+      const p = `${prefix}_${pIdx * C + c}`;
+      let acc: Val = konst(0n);
+      taps.forEach((pix, t) => {
+        const xa = castTo(nets, `${p}_x${t}`, x.vals[pix * C + c], fx, A);
+        acc = castTo(nets, `${p}_a${t}`, sumExact(nets, `${p}_a${t}`, [acc, xa]), fa, A);
+      });
+      const n = taps.length;
+      if ((n & (n - 1)) === 0) {
+        out.push(castTo(nets, p, acc, fa + Math.log2(n), Y));
+        continue;
+      }
+      const N = shiftLeft(nets, `${p}_n`, acc, Math.max(k, 0));
+      const D = BigInt(n) << BigInt(Math.max(-k, 0));
+      const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+      let q: Val;
+      if (N.kind === 'const') {
+        const q0 = floorDiv(N.value, D);
+        const rem = N.value - q0 * D;
+        const qb = 2n * rem >= D;
+        const rb = qb ? 2n * rem > D : rem > 0n;
+        const one = (b: boolean) => lit(1, b ? 1n : 0n);
+        const inc = roundUp(Y.quant, one(qb), one(rb), one(N.value < 0n), one((q0 & 1n) === 1n));
+        // A constant window (every tap constant): evaluate the rounding rule on the constant bits.
+        const v = inc === undefined ? 0n : evalBits(inc);
+        q = konst(q0 + v);
+      } else {
+        const w = Math.max(signedBits(N), signedWidth(D, D)) + 1;
+        const nw = nets.wire(`${p}_nw`, w, true, sext(N, w), N.lo, N.hi);
+        const dl = lit(w, D, true);
+        const qt = nets.wire(`${p}_qt`, w, true, bin('/', ref(nw.name), dl), -(1n << BigInt(w - 1)), (1n << BigInt(w - 1)) - 1n);
+        const rt = nets.wire(`${p}_rt`, w, true, bin('%', ref(nw.name), dl), -(D - 1n), D - 1n, Y.quant === 'TRN' ? { warning: 'UNUSEDSIGNAL', reason: 'TRN (floor) reads only the sign of the remainder' } : undefined);
+        const neg = bit(rt.name, w - 1);
+        const q0 = nets.wire(`${p}_q0`, w, true, bin('-', ref(qt.name), signed(concat([lit(w - 1, 0n), neg]))), floorDiv(N.lo, D), floorDiv(N.hi, D));
+        const rem = nets.wire(`${p}_rem`, w, true, { kind: 'cond', test: neg, then: bin('+', ref(rt.name), dl), else: ref(rt.name) }, 0n, D - 1n);
+        const twoRem = signed(concat([ref(rem.name), lit(1, 0n)]));
+        const d2 = lit(w + 1, D, true);
+        const qb = bin('>=', twoRem, d2);
+        const rb = { kind: 'cond', test: qb, then: bin('>', twoRem, d2), else: bin('!=', ref(rem.name), lit(w, 0n, true)) } as Expr;
+        const inc = roundUp(Y.quant, qb, rb, bit(nw.name, w - 1), bit(q0.name, 0));
+        q = inc === undefined ? q0 : nets.wire(`${p}_qr`, w + 1, true, bin('+', sext(q0, w + 1), signed(concat([lit(w, 0n), inc]))), q0.lo, q0.hi + 1n);
+      }
+      out.push(castTo(nets, p, q, fracBits(Y), Y));
+    }
+  });
+  return out;
+}
+
+/** The value of a 1-bit expression of constants (the rounding rule on known bits). */
+function evalBits(e: Expr): bigint {
+  switch (e.kind) {
+    case 'const':
+      return e.value & 1n;
+    case 'unary':
+      return e.op === '~' ? 1n - evalBits(e.arg) : evalBits(e.arg);
+    case 'binary':
+      return e.op === '&' ? evalBits(e.left) & evalBits(e.right) : evalBits(e.left) | evalBits(e.right);
+    default:
+      throw new Error('internal error: not a constant bit expression');
+  }
 }

@@ -22,7 +22,7 @@ export type Expr =
   /** $signed(x), $unsigned(x), or another system function ($time). */
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] };
 
-export type BinaryOp = '+' | '-' | '*' | '&' | '|' | '^' | '&&' | '||' | '==' | '!=' | '!==' | '===' | '<' | '<=' | '>' | '>=';
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '&&' | '||' | '==' | '!=' | '!==' | '===' | '<' | '<=' | '>' | '>=';
 
 export type NetKind = 'wire' | 'reg' | 'integer';
 
