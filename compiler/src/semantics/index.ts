@@ -3,3 +3,4 @@ export { quantizeValues, type QuantizedValues } from './quantize.js';
 export { activationTable, sigmoid, type ActivationTable } from './tables.js';
 export { softmaxTables, type SoftmaxTables } from './softmax.js';
 export { alphaType, ALPHA_FRAC_BITS } from './alpha.js';
+export { batchnormCoefficients, type BatchnormCoefficients } from './batchnorm.js';

@@ -13,7 +13,6 @@ import {
   formatApType,
   fracBits,
   quantizeDouble,
-  rawToDouble,
   type FixedType,
   type LayerModel,
   type QuantMode,
@@ -23,6 +22,7 @@ import { activationTable } from '../../semantics/tables.js';
 import { softmaxTables } from '../../semantics/softmax.js';
 import { alphaType } from '../../semantics/alpha.js';
 import { quantizeValues } from '../../semantics/quantize.js';
+import { batchnormCoefficients } from '../../semantics/batchnorm.js';
 import {
   assign,
   bin,
@@ -575,28 +575,7 @@ class Generator {
 
   /** y = cast_Y(x · s[c] + o[c]), the product and the sum exact. */
   private batchnorm(layer: LayerModel, out: Tensor): Stmt[] {
-    const c = layer.consts;
-    let sType: FixedType, oType: FixedType, s: bigint[], o: bigint[];
-    if (c.gamma) {
-      const q = (name: string) => quantizeValues(c[name].type, c[name].values()).raws.map((v) => rawToDouble(c[name].type, v));
-      const [gamma, beta, mean, variance] = [q('gamma'), q('beta'), q('mean'), q('variance')];
-      const eps = Number(layer.settings.epsilon ?? 0.001);
-      sType = c.gamma.type;
-      oType = c.beta.type;
-      s = [];
-      o = [];
-      for (let i = 0; i < gamma.length; i++) {
-        const scale = gamma[i] / Math.sqrt(variance[i] + eps);
-        const offset = beta[i] - mean[i] * scale;
-        s.push(quantizeDouble(sType, scale).raw);
-        o.push(quantizeDouble(oType, offset).raw);
-      }
-    } else {
-      sType = c.scale.type;
-      oType = c.bias.type;
-      s = [...quantizeValues(sType, c.scale.values()).raws];
-      o = [...quantizeValues(oType, c.bias.values()).raws];
-    }
+    const { sType, oType, s, o } = batchnormCoefficients(layer);
     const sArr = this.constArray(this.q(layer), 'scale', sType, s);
     const oArr = this.constArray(this.q(layer), 'offset', oType, o);
     const C = out.shape[out.shape.length - 1];

@@ -12,11 +12,12 @@
 // Ports: s_axis_tdata is the concatenation of the raws of every network input (in declaration order, each row-major),
 // element 0 of the first input in the least significant bits; m_axis_tdata likewise for the outputs. tlast travels
 // with its vector.
-import { fixedType, fracBits, quantizeDouble, rawRange, rawToDouble, type FixedType, type LayerModel, type NetworkModel } from '@qnn/language';
+import { fixedType, fracBits, quantizeDouble, rawRange, type FixedType, type LayerModel, type NetworkModel } from '@qnn/language';
 import { alphaType } from '../../semantics/alpha.js';
 import { activationTable } from '../../semantics/tables.js';
 import { softmaxTables } from '../../semantics/softmax.js';
 import { quantizeValues } from '../../semantics/quantize.js';
+import { batchnormCoefficients } from '../../semantics/batchnorm.js';
 import { bounds, castConst, castTo, konst, productConst, roundUp, shiftLeft, signedBits, signedWidth, sext, sumExact, type NetSink, type Val } from './arith.js';
 import { bin, bit, concat, index, int, isIdentifier, lit, nb, printModule, ref, set, signed, slice, unary, when, type Decl, type Expr, type Item, type Port, type Stmt } from './vast.js';
 
@@ -793,28 +794,7 @@ function denseReuse(nets: ModuleNets, prefix: string, layer: LayerModel, x: Node
  * gamma's type and o to beta's (as the simulator).
  */
 function batchnorm(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVals): Val[] {
-  const c = layer.consts;
-  let sType: FixedType, oType: FixedType, s: bigint[], o: bigint[];
-  if (c.gamma) {
-    const q = (name: string) => quantizeValues(c[name].type, c[name].values()).raws.map((v) => rawToDouble(c[name].type, v));
-    const [gamma, beta, mean, variance] = [q('gamma'), q('beta'), q('mean'), q('variance')];
-    const eps = Number(layer.settings.epsilon ?? 0.001);
-    sType = c.gamma.type;
-    oType = c.beta.type;
-    s = [];
-    o = [];
-    for (let i = 0; i < gamma.length; i++) {
-      const scale = gamma[i] / Math.sqrt(variance[i] + eps);
-      const offset = beta[i] - mean[i] * scale;
-      s.push(quantizeDouble(sType, scale).raw);
-      o.push(quantizeDouble(oType, offset).raw);
-    }
-  } else {
-    sType = c.scale.type;
-    oType = c.bias.type;
-    s = [...quantizeValues(sType, c.scale.values()).raws];
-    o = [...quantizeValues(oType, c.bias.values()).raws];
-  }
+  const { sType, oType, s, o } = batchnormCoefficients(layer);
   const C = x.shape[x.shape.length - 1];
   const fp = fracBits(x.type) + fracBits(sType);
   const fo = fracBits(oType);

@@ -1,6 +1,6 @@
 // Element-wise layers: relu, relu6, leaky_relu, linear, flatten, reshape (casts) and batchnorm (x · scale + offset).
-import { fracBits, quantizeDouble, rawToDouble, sameFixedType, type FixedType } from '@qnn/language';
-import { alphaType } from '@qnn/compiler';
+import { fracBits, quantizeDouble, sameFixedType } from '@qnn/language';
+import { alphaType, batchnormCoefficients } from '@qnn/compiler';
 import { NumberCaster, type OverflowSink } from '../../fixed/cast.js';
 import { numberRange, overflowKind, type OverflowKind } from '../../fixed/round.js';
 import { productType, sumType } from '../../fixed/types.js';
@@ -196,41 +196,7 @@ function compileBatchnorm(ctx: LayerContext): CompiledLayer {
   const { layer } = ctx;
   const xType = ctx.inputs[0].type;
   const resType = layer.tensor.type;
-  const c = layer.consts;
-  let sType: FixedType, oType: FixedType;
-  let s: bigint[], o: bigint[];
-  let constOverflows = 0;
-  if (c.gamma) {
-    const q = (name: string) => {
-      const t = c[name];
-      const r = ctx.consts.get(t);
-      constOverflows += r.overflows;
-      return r.raws.map((v) => rawToDouble(t.type, v));
-    };
-    const [gamma, beta, mean, variance] = [q('gamma'), q('beta'), q('mean'), q('variance')];
-    const eps = Number(layer.settings.epsilon ?? 0.001);
-    sType = c.gamma.type;
-    oType = c.beta.type;
-    s = [];
-    o = [];
-    for (let i = 0; i < gamma.length; i++) {
-      const scale = gamma[i] / Math.sqrt(variance[i] + eps);
-      const offset = beta[i] - mean[i] * scale;
-      const sq = quantizeDouble(sType, scale);
-      const oq = quantizeDouble(oType, offset);
-      s.push(sq.raw);
-      o.push(oq.raw);
-      constOverflows += (sq.overflowed ? 1 : 0) + (oq.overflowed ? 1 : 0);
-    }
-  } else {
-    const sq = ctx.consts.get(c.scale);
-    const bq = ctx.consts.get(c.bias);
-    sType = c.scale.type;
-    oType = c.bias.type;
-    s = [...sq.raws];
-    o = [...bq.raws];
-    constOverflows = sq.overflows + bq.overflows;
-  }
+  const { sType, oType, s, o, overflows: constOverflows } = batchnormCoefficients(layer);
   const pType = productType(xType, sType);
   const tType = sumType(pType, oType);
   const path = choosePath(ctx, [...ioWidths(ctx), pType.width, tType.width]);
