@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram, memoryFileSystem, parse } from '../language/dist/index.js';
 import { partCatalog } from '../compiler/dist/index.js';
+import { measure } from './measure.mjs';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const JET_DIR = join(REPO, 'samples/jet-tagger');
@@ -187,21 +188,6 @@ export async function run() {
   return { section: 'language', rows, notes };
 }
 
-/** Runs `fn` `warmup` times, then `runs` timed times; returns median, p99, mean, min and max in ms. */
-function measure(fn, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) fn();
-  const times = new Float64Array(runs);
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times[i] = performance.now() - t0;
-  }
-  times.sort();
-  let sum = 0;
-  for (const t of times) sum += t;
-  const q = (p) => times[Math.min(runs - 1, Math.max(0, Math.ceil(p * runs) - 1))];
-  return { runs, medianMs: q(0.5), p99Ms: q(0.99), meanMs: sum / runs, minMs: times[0], maxMs: times[runs - 1] };
-}
 
 // As a child process: `node bench/language.mjs CASE` prints { figures, notes } as JSON.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measure } from './measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results');
@@ -19,21 +20,6 @@ const SECTIONS = [
   // { name: 'lsp', load: () => import('./lsp.mjs') },
 ];
 
-/** Runs `fn` `warmup` times, then `runs` timed times; returns median, p99, mean, min and max in ms. */
-function measure(fn, { warmup = 10, runs = 100 } = {}) {
-  for (let i = 0; i < warmup; i++) fn();
-  const times = new Float64Array(runs);
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times[i] = performance.now() - t0;
-  }
-  times.sort();
-  let sum = 0;
-  for (const t of times) sum += t;
-  const q = (p) => times[Math.min(runs - 1, Math.max(0, Math.ceil(p * runs) - 1))];
-  return { runs, medianMs: q(0.5), p99Ms: q(0.99), meanMs: sum / runs, minMs: times[0], maxMs: times[runs - 1] };
-}
 
 function ms(x) {
   if (x === undefined || Number.isNaN(x)) return '–';

@@ -4,26 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatFixedType, OVERFLOW_MODES, QUANT_MODES, valueRange, type FixedType, type QuantMode, type OverflowMode } from '@qnn/language';
 import type { SimulateOptions } from '../src/index.js';
-import { network, raws, run } from './helpers.js';
+import { network, raws, run, RandomSource, rng } from './helpers.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-class Gen {
-  constructor(readonly rnd: () => number) {}
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.rnd() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.rnd() * xs.length)];
-  }
+class Gen extends RandomSource {
   type(minWidth: number, maxWidth: number): FixedType {
     const width = this.int(minWidth, maxWidth);
     const signed = this.rnd() < 0.7;

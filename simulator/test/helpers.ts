@@ -41,3 +41,25 @@ export function runBoth(net: NetworkModel, rows: Record<string, number[][]>, opt
   }
   return a;
 }
+
+/** A seeded xorshift32 generator of numbers in [0, 1), for the randomized tests. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+/** Integers and choices drawn from a seeded generator; each randomized test extends it with its own types. */
+export class RandomSource {
+  constructor(readonly rnd: () => number) {}
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rnd() * (hi - lo + 1));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rnd() * xs.length)];
+  }
+}

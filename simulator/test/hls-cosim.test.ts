@@ -28,6 +28,7 @@ import {
 import { generateHls, hlsIncludeDir, HlsUnsupportedError, nodeFileSystem, partCatalog } from '@qnn/compiler';
 import { simulateSync, type RawTensor, type SimulationInputs } from '../src/index.js';
 import { productType, sumType } from '../src/fixed/types.js';
+import { RandomSource, rng } from './helpers.js';
 
 const run = promisify(execFile);
 const VECTORS = 200;
@@ -115,24 +116,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
 
 // ---- Random networks -------------------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-class Gen {
-  constructor(readonly rnd: () => number) {}
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.rnd() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.rnd() * xs.length)];
-  }
+class Gen extends RandomSource {
   /** Every quantization and overflow mode, picked uniformly; integer bits in [minI, maxI] (clamped below the width + 3). */
   type(minWidth: number, maxWidth: number, minI = -2, maxI = 12): FixedType {
     const width = this.int(minWidth, maxWidth);

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkProgram, formatFixedType, isValidReuse, memoryFileSystem, OVERFLOW_MODES, QUANT_MODES, seededUniform, valueRange, type FixedType, type NetworkModel, type OverflowMode, type QuantMode } from '@qnn/language';
 import { generateVerilog, nodeFileSystem, partCatalog, testbenchTop, verilogTestbench, VerilogBackendError, type VerilogDesign } from '@qnn/compiler';
 import { simulateSync, type RawTensor } from '../src/index.js';
-import { network } from './helpers.js';
+import { network, RandomSource, rng } from './helpers.js';
 
 const run = promisify(execFile);
 const KEEP = process.env.QNN_KEEP_RTL === '1';
@@ -36,24 +36,7 @@ function requireTool(cmd: string, args: string[], pkg: string): void {
 
 // ---- the random networks ----
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-class Gen {
-  constructor(readonly rnd: () => number) {}
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.rnd() * (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.rnd() * xs.length)];
-  }
+class Gen extends RandomSource {
   modes(): { quant: QuantMode; overflow: OverflowMode } {
     const quant: QuantMode = this.rnd() < 0.25 ? 'TRN' : this.pick(QUANT_MODES);
     const overflow: OverflowMode = this.rnd() < 0.3 ? 'WRAP' : this.pick(OVERFLOW_MODES);

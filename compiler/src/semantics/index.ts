@@ -4,3 +4,4 @@ export { activationTable, sigmoid, type ActivationTable } from './tables.js';
 export { softmaxTables, type SoftmaxTables } from './softmax.js';
 export { alphaType, ALPHA_FRAC_BITS } from './alpha.js';
 export { batchnormCoefficients, type BatchnormCoefficients } from './batchnorm.js';
+export { ROUND_RULES, renderRoundRule, type RoundTerm } from './round-rule.js';

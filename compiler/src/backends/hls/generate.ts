@@ -23,6 +23,7 @@ import { softmaxTables } from '../../semantics/softmax.js';
 import { alphaType } from '../../semantics/alpha.js';
 import { quantizeValues } from '../../semantics/quantize.js';
 import { batchnormCoefficients } from '../../semantics/batchnorm.js';
+import { renderRoundRule, type RoundTerm } from '../../semantics/round-rule.js';
 import {
   assign,
   bin,
@@ -788,24 +789,8 @@ function checkWidth(layer: string | undefined, t: FixedType, what: string): void
 
 /** docs/semantics.md section 2: when the quantization mode adds 1 (qb, rb, s, lsb as C++ booleans). */
 function roundRule(q: QuantMode): Expr {
-  const [qb, rb, s, lsb] = [id('qb'), id('rb'), id('s'), id('lsb')];
-  const or = (a: Expr, b: Expr) => bin('||', a, b);
-  switch (q) {
-    case 'TRN':
-      return lit('false');
-    case 'TRN_ZERO':
-      return and(s, or(qb, rb));
-    case 'RND':
-      return qb;
-    case 'RND_ZERO':
-      return and(qb, or(s, rb));
-    case 'RND_INF':
-      return and(qb, or(un('!', s), rb));
-    case 'RND_MIN_INF':
-      return and(qb, rb);
-    case 'RND_CONV':
-      return and(qb, or(lsb, rb));
-  }
+  const terms: Record<RoundTerm, Expr> = { qb: id('qb'), r: id('rb'), s: id('s'), '!s': un('!', id('s')), lsb: id('lsb') };
+  return renderRoundRule(q, (t) => terms[t], (x, y) => bin('&&', x, y), (x, y) => bin('||', x, y)) ?? lit('false');
 }
 
 /** Window geometry as docs/semantics.md section 5 (a 1-D layer is a 2-D layer of height 1). */

@@ -7,6 +7,7 @@
 // "one unsigned operand makes the whole expression unsigned" never apply.
 import { applyOverflow, fracBits, rawRange, roundShiftRight, type FixedType } from '@qnn/language';
 import { bin, bit, concat, cond, lit, ref, repeat, signed, slice, unary, type Decl, type Expr } from './vast.js';
+import { renderRoundRule, type RoundTerm } from '../../semantics/round-rule.js';
 
 /** A raw value: a net (with the bounds of its raw) or a constant. */
 export type Val =
@@ -59,24 +60,8 @@ export function castConst(raw: bigint, fromFrac: number, to: FixedType): bigint 
 
 /** Whether the quantization mode adds 1: the rule of docs/semantics.md as a Verilog expression of the dropped bits. */
 export function roundUp(mode: FixedType['quant'], qb: Expr, rb: Expr, s: Expr, lsb: Expr): Expr | undefined {
-  const and = (a: Expr, b: Expr) => bin('&', a, b);
-  const or = (a: Expr, b: Expr) => bin('|', a, b);
-  switch (mode) {
-    case 'TRN':
-      return undefined;
-    case 'TRN_ZERO':
-      return and(s, or(qb, rb));
-    case 'RND':
-      return qb;
-    case 'RND_ZERO':
-      return and(qb, or(s, rb));
-    case 'RND_INF':
-      return and(qb, or(unary('~', s), rb));
-    case 'RND_MIN_INF':
-      return and(qb, rb);
-    case 'RND_CONV':
-      return and(qb, or(lsb, rb));
-  }
+  const terms: Record<RoundTerm, Expr> = { qb, r: rb, s, '!s': unary('~', s), lsb };
+  return renderRoundRule(mode, (t) => terms[t], (x, y) => bin('&', x, y), (x, y) => bin('|', x, y));
 }
 
 const floorDiv = (v: bigint, n: number): bigint => v >> BigInt(n);
