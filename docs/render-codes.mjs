@@ -11,6 +11,7 @@ export const SERIES = [
   { digit: '2', title: 'QNN2xxx: names, types, shapes, weights, settings and test data', empty: '' },
   { digit: '3', title: 'QNN3xxx: resources and timing', empty: 'Reserved for the resource and latency estimator; no codes yet.' },
   { digit: '4', title: 'QNN4xxx: backends and simulation', empty: 'Reserved for the code generators and the simulator; no codes yet.' },
+  { digit: '5', title: 'QNN5xxx: importing trained models', empty: 'Reserved for qnn import; no codes yet.' },
 ];
 
 /** A table cell: pipes and '<' escaped (`int<W>` would read as an HTML tag), line breaks flattened. */

@@ -13,7 +13,8 @@ export interface CodeInfo {
 
 /**
  * QNN1xxx syntax, QNN2xxx names, types, shapes and weights, QNN3xxx resources and timing, QNN4xxx backends and
- * simulation. docs/diagnostics.md is generated from this table (a test keeps them equal).
+ * simulation, QNN5xxx importing trained models. docs/diagnostics.md is generated from this table (a test keeps them
+ * equal).
  */
 export const CODES = {
   QNN1001: { severity: 'error', title: 'Unexpected character', fix: 'Delete the character; names use letters, digits and _.' },
@@ -61,6 +62,13 @@ export const CODES = {
   QNN2034: { severity: 'error', title: 'Unknown budget', fix: 'Budgets are latency, ii, dsp, lut, ff and bram.' },
   QNN2036: { severity: 'error', title: 'Cannot read file', fix: 'Check that the file exists and is readable.' },
 
+  QNN3001: { severity: 'error', title: 'Over device capacity', fix: 'Raise reuse factors, narrow the types, prune weights, or target a larger part.' },
+  QNN3002: { severity: 'warning', title: 'Over budget', fix: "Change the design until the estimate ('qnn estimate') meets the 'require' budget, or relax the budget." },
+  QNN3003: { severity: 'warning', title: 'Too many unrolled operations for HLS', fix: 'Raise the reuse factor of the layer to the value the message gives; Vitis HLS refuses to unroll more than about 4096 operations.' },
+  QNN3004: { severity: 'warning', title: 'Accumulator can overflow', fix: "Give the layer the accumulator type the message names ('accum: …'), or delete 'accum' for a lossless default." },
+  QNN3005: { severity: 'warning', title: 'Softmax input too narrow', fix: 'Give the input of the softmax at least 10 bits.' },
+  QNN3006: { severity: 'warning', title: 'Average pooling accumulates in the data type', fix: "Give the layer an 'accum' type with more integer bits (the message names one), or delete 'accum' for the safe default." },
+
   QNN4001: { severity: 'error', title: 'No network to simulate', fix: 'Name the network with --network; the file must define it.' },
   QNN4002: { severity: 'error', title: 'Network has errors', fix: "Fix the errors that 'qnn check' reports; a network with errors cannot be simulated." },
   QNN4003: { severity: 'error', title: 'Input data unreadable', fix: 'Give a .npy (numpy.save) or .csv file of numbers that exists.' },
@@ -73,6 +81,20 @@ export const CODES = {
   QNN4010: { severity: 'error', title: 'Invalid option', fix: 'Give --count a positive integer and --seed an integer between 0 and 4294967295.' },
   QNN4011: { severity: 'error', title: 'Backend cannot generate the network', fix: "Choose another backend with --backend (or 'all'), or change the layer the message names to one the backend implements." },
   QNN4012: { severity: 'error', title: 'Output folder is not a generated project', fix: 'Give --out a new folder or one that qnn build wrote (it holds .qnn-project.json); qnn build never overwrites other folders.' },
+  QNN4020: { severity: 'error', title: 'Hardware tool missing', fix: 'Install the Debian package the message names (apt-get install -y PACKAGE) and run again.' },
+  QNN4021: { severity: 'error', title: 'Hardware differs from the simulator', fix: 'The generated RTL or C++ computes other bits than the bit-accurate simulator: report it with the .qnn file and the listed sample (it is a backend bug).' },
+  QNN4022: { severity: 'error', title: 'Co-simulation failed', fix: 'The RTL simulator or the C++ compiler failed or timed out; the message gives its output. Keep the project with --keep to rerun it by hand.' },
+
+  // QNN5xxx: importing trained models (qnn import).
+  QNN5001: { severity: 'error', title: 'Model file unreadable', fix: 'Give a Keras .json (with its weights .h5), a whole-model .h5, a .keras archive or an .onnx file that exists.' },
+  QNN5002: { severity: 'error', title: 'Unsupported layer', fix: 'Replace the layer by one of the supported layers the message lists, or remove it before exporting the model.' },
+  QNN5003: { severity: 'error', title: 'Unsupported layer setting', fix: 'Change the setting the message names (for example dilation, padding or data layout) to one the language supports.' },
+  QNN5004: { severity: 'error', title: 'Missing or mismatched weights', fix: 'Give the weights file that belongs to the model (--weights), saved by the same model.' },
+  QNN5005: { severity: 'error', title: 'Unsupported quantizer', fix: 'Use a quantizer the importer maps to a fixed-point type (quantized_bits, quantized_relu, binary, ternary, quantized_po2; QONNX Quant with a power-of-two scale, BipolarQuant).' },
+  QNN5006: { severity: 'error', title: 'Output file exists', fix: 'Choose another --out folder or --name, or pass --force to replace the imported files.' },
+  QNN5007: { severity: 'error', title: 'Invalid import option', fix: 'Give --precision as fixed<W, I[, Q[, O]]>, --name as a name of letters, digits and _, and --part as a part that qnn parts lists.' },
+  QNN5008: { severity: 'error', title: 'Imported network does not check', fix: 'The generated .qnn has errors (listed with the message); report the model that causes it.' },
+  QNN5009: { severity: 'error', title: 'Cannot write the imported files', fix: 'Give --out a folder that can be created and written.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;
