@@ -138,8 +138,18 @@ export function powerOfTwo(w: bigint): number | undefined {
   return a.toString(2).length - 1;
 }
 
-/** The exact product v · w of a value and a constant weight raw (w ≠ 0): a shift for powers of two, else a multiplier. */
-export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint): Val {
+/** How the implementation plan builds a product by a constant (compiler/src/plan: `shift`, `lut` with its CSD digits, `dsp`). */
+export interface ProductPlan {
+  readonly kind: 'skip' | 'shift' | 'lut' | 'dsp';
+  readonly csd?: readonly { readonly shift: number; readonly negative: boolean }[];
+}
+
+/**
+ * The exact product v · w of a value and a constant weight raw (w ≠ 0), built as the plan says: a shift for powers of
+ * two, a shift-and-add tree over the canonical signed digits for `lut`, a multiplier (`*`, DSP slices) for `dsp`.
+ * Without a plan: a shift for powers of two, else a multiplier.
+ */
+export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint, how?: ProductPlan): Val {
   if (v.kind === 'const') return konst(v.value * w);
   const a = v.lo * w;
   const b = v.hi * w;
@@ -147,6 +157,18 @@ export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint): 
   const hi = a < b ? b : a;
   const sv = signedBits(v);
   const k = powerOfTwo(w);
+  if (how?.kind === 'lut' && how.csd && how.csd.length >= 2) {
+    // Σ ±(v · 2^shift): every partial sum is computed modulo 2^width, and the exact result fits width bits, so the
+    // wrapped intermediate sums do not matter. |v · w| < 2^(sv − 1) · 2^(top + 1), so sv + top + 1 bits hold it.
+    const top = how.csd[how.csd.length - 1].shift;
+    const width = sv + top + 2;
+    let e: Expr | undefined;
+    for (const d of how.csd) {
+      const term = d.shift === 0 ? sext(v, width) : signed(concat([sext(v, width - d.shift), lit(d.shift, 0n)]));
+      e = e === undefined ? (d.negative ? unary('-', term) : term) : bin(d.negative ? '-' : '+', e, term);
+    }
+    return nets.wire(`${prefix}_p`, width, true, e!, lo, hi);
+  }
   if (k !== undefined) {
     // v · (±2^k): |v · 2^k| ≤ 2^(sv − 1 + k), so sv + k + 1 bits hold it and its negation.
     const width = sv + k + 1;
@@ -172,9 +194,16 @@ export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val
   }
   if (nets_.length === 0) return konst(c);
   const width = Math.max(signedWidth(lo, hi), ...nets_.map(signedBits), signedWidth(c, c));
-  let e: Expr = sext(nets_[0], width);
-  for (let i = 1; i < nets_.length; i++) e = bin('+', e, sext(nets_[i], width));
-  if (c !== 0n) e = bin('+', e, lit(width, c, true));
+  // A balanced tree of additions (the same sum; a shallow expression elaborates and simulates faster than a chain).
+  let level: Expr[] = nets_.map((v) => sext(v, width));
+  if (c !== 0n) level.push(lit(width, c, true));
+  while (level.length > 1) {
+    const next: Expr[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(bin('+', level[i], level[i + 1]));
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  const e = level[0];
   return nets.wire(`${prefix}_s`, width, true, e, lo, hi);
 }
 

@@ -46,14 +46,25 @@ export interface Testbench {
 
 /** Packs the raws of one vector into the AXI-Stream word (element 0 of the first tensor in the low bits), as hex. */
 export function packHex(tensors: readonly PackedTensor[], raws: readonly bigint[], width: number): string {
-  let word = 0n;
+  const beats = packBeats(tensors, raws, width);
+  if (beats.length !== 1) throw new Error(`a vector of ${beats.length} beats does not fit one word`);
+  return beats[0];
+}
+
+/**
+ * Packs the raws of one sample (every tensor row-major, in order) into its beats: beat b holds pixel b of every
+ * tensor, element 0 of the first tensor in the low bits. One hex word per beat.
+ */
+export function packBeats(tensors: readonly PackedTensor[], raws: readonly bigint[], width: number): string[] {
+  const beats = tensors.length ? tensors[0].beats : 1;
+  const words = new Array<bigint>(beats).fill(0n);
   let k = 0;
   for (const t of tensors) {
     const mask = (1n << BigInt(t.type.width)) - 1n;
-    for (let i = 0; i < t.count; i++) word |= (raws[k++] & mask) << BigInt(t.offset + i * t.type.width);
+    for (let b = 0; b < t.beats; b++) for (let i = 0; i < t.count; i++) words[b] |= (raws[k++] & mask) << BigInt(t.offset + i * t.type.width);
   }
   if (k !== raws.length) throw new Error(`a vector has ${raws.length} values; the ports hold ${k}`);
-  return hexBits(word, Math.max(1, width));
+  return words.map((w) => hexBits(w, Math.max(1, width)));
 }
 
 const reg = (name: string, width = 1, depth?: number): Item => ({ kind: 'decl', decl: { name, net: 'reg', width, signed: false, ...(depth !== undefined ? { depth } : {}) } });
@@ -81,15 +92,25 @@ export function verilogTestbench(design: VerilogDesign, vectors: TestVectors, op
   const expFile = `${design.top}_exp.hex`;
   const iw = Math.max(1, design.inputWidth);
   const ow = Math.max(1, design.outputWidth);
-  const inHex = vectors.inputs.map((v) => packHex(design.inputs, v, iw)).join('\n') + '\n';
-  const expHex = vectors.expected.map((v) => packHex(design.outputs, v, ow)).join('\n') + '\n';
+  const inHex = vectors.inputs.flatMap((v) => packBeats(design.inputs, v, iw)).join('\n') + '\n';
+  const expHex = vectors.expected.flatMap((v) => packBeats(design.outputs, v, ow)).join('\n') + '\n';
+  // Beats: one per vector in io parallel; in io stream a sample is several beats, and tlast marks each sample's last.
+  const stream = design.io === 'stream';
+  const ib = design.inputBeats;
+  const ob = design.outputBeats;
+  const nIn = n * ib;
+  const nOut = n * ob;
   const counters = ['cycle', 'in_i', 'out_i', 'mismatches', 'first_in', 'first_out', 'last_out', 'max_gap', 'took'];
   const lfsrNext = concat([slice('lfsr', 30, 0), bin('^', bin('^', bit('lfsr', 31), bit('lfsr', 21)), bin('^', bit('lfsr', 1), bit('lfsr', 0)))]);
   const go: Expr = bp ? bin('|', bit('lfsr', 11), bit('lfsr', 13)) : lit(1, 1n);
-  const N = lit(32, BigInt(n));
+  const NI = lit(32, BigInt(nIn));
+  const NO = lit(32, BigInt(nOut));
+  const inLast: Expr = stream ? bin('==', bin('%', ref('in_i'), int(ib)), int(ib - 1)) : bin('==', ref('in_i'), lit(32, BigInt(n - 1)));
+  const outLast: Expr = stream ? bin('==', bin('%', ref('out_i'), int(ob)), int(ob - 1)) : bin('==', ref('out_i'), lit(32, BigInt(n - 1)));
+  const sampleDone: Expr = stream ? outLast : lit(1, 1n);
   const items: Item[] = [
-    reg('in_mem', iw, n),
-    reg('exp_mem', ow, n),
+    reg('in_mem', iw, nIn),
+    reg('exp_mem', ow, nOut),
     reg('aresetn'),
     reg('s_tdata', iw),
     reg('s_tvalid'),
@@ -149,10 +170,10 @@ export function verilogTestbench(design: VerilogDesign, vectors: TestVectors, op
         set(ref('aresetn'), bin('&&', bin('>=', ref('cycle'), int(3)), unary('!', ref('done')))),
         ...(bp ? [set(ref('lfsr'), lfsrNext), set(ref('m_tready'), bin('|', bit('lfsr', 3), bit('lfsr', 7)))] : []),
         when(bin('!=', ref('took'), int(0)), [set(ref('s_tvalid'), lit(1, 0n)), set(ref('s_tlast'), lit(1, 0n)), set(ref('took'), int(0))]),
-        when(bin('&&', bin('&&', unary('!', ref('s_tvalid')), ref('aresetn')), bin('&&', bin('<', ref('in_i'), N), go)), [
+        when(bin('&&', bin('&&', unary('!', ref('s_tvalid')), ref('aresetn')), bin('&&', bin('<', ref('in_i'), NI), go)), [
           set(ref('s_tdata'), index('in_mem', ref('in_i'))),
           set(ref('s_tvalid'), lit(1, 1n)),
-          set(ref('s_tlast'), bin('==', ref('in_i'), lit(32, BigInt(n - 1)))),
+          set(ref('s_tlast'), inLast),
         ]),
       ],
     },
@@ -165,22 +186,25 @@ export function verilogTestbench(design: VerilogDesign, vectors: TestVectors, op
         inc('cycle'),
         when(bin('&&', ref('s_tvalid'), ref('s_tready')), [when(bin('==', ref('in_i'), int(0)), [set(ref('first_in'), ref('cycle'))]), inc('in_i'), set(ref('took'), int(1))]),
         when(bin('&&', bin('&&', ref('m_tvalid'), ref('m_tready')), unary('!', ref('done'))), [
-          when(bin('||', bin('!==', ref('m_tdata'), index('exp_mem', ref('out_i'))), bin('!==', ref('m_tlast'), bin('==', ref('out_i'), lit(32, BigInt(n - 1))))), [
+          when(bin('||', bin('!==', ref('m_tdata'), index('exp_mem', ref('out_i'))), bin('!==', ref('m_tlast'), outLast)), [
             inc('mismatches'),
             when(bin('<=', ref('mismatches'), int(3)), [
-              task('$display', str(`MISMATCH ${name} vector %0d: got %h last %b, expected %h`), ref('out_i'), ref('m_tdata'), ref('m_tlast'), index('exp_mem', ref('out_i'))),
+              task('$display', str(`MISMATCH ${name} vector %0d beat %0d: got %h last %b, expected %h`), bin('/', ref('out_i'), int(ob)), bin('%', ref('out_i'), int(ob)), ref('m_tdata'), ref('m_tlast'), index('exp_mem', ref('out_i'))),
             ]),
           ]),
-          when(bin('==', ref('out_i'), int(0)), [set(ref('first_out'), ref('cycle'))], [
-            when(bin('>', bin('-', ref('cycle'), ref('last_out')), ref('max_gap')), [set(ref('max_gap'), bin('-', ref('cycle'), ref('last_out')))]),
+          // A sample is complete at its last beat: the latency is measured to the first one, the II between them.
+          when(sampleDone, [
+            when(bin('==', ref('out_i'), int(ob - 1)), [set(ref('first_out'), ref('cycle'))], [
+              when(bin('>', bin('-', ref('cycle'), ref('last_out')), ref('max_gap')), [set(ref('max_gap'), bin('-', ref('cycle'), ref('last_out')))]),
+            ]),
+            set(ref('last_out'), ref('cycle')),
           ]),
-          set(ref('last_out'), ref('cycle')),
           inc('out_i'),
-          when(bin('==', ref('out_i'), N), [
+          when(bin('==', ref('out_i'), NO), [
             task(
               '$display',
               str(`RESULT ${name} vectors=%0d mismatches=%0d latency=%0d ii=%0d`),
-              ref('out_i'),
+              bin('/', ref('out_i'), int(ob)),
               ref('mismatches'),
               bin('-', ref('first_out'), ref('first_in')),
               n > 1 ? ref('max_gap') : int(1),
@@ -188,8 +212,8 @@ export function verilogTestbench(design: VerilogDesign, vectors: TestVectors, op
             set(ref('done'), lit(1, 1n)),
           ]),
         ]),
-        when(bin('&&', unary('!', ref('done')), bin('>', ref('cycle'), lit(32, BigInt((bp ? 8 : 2) * n * design.ii + 10 * (design.latency + 10))))), [
-          task('$display', str(`TIMEOUT ${name} after %0d cycles: %0d of ${n} vectors out, %0d mismatches`), ref('cycle'), ref('out_i'), ref('mismatches')),
+        when(bin('&&', unary('!', ref('done')), bin('>', ref('cycle'), lit(32, BigInt((bp ? 8 : 2) * (stream ? 4 : 1) * n * design.ii + 10 * (design.latency + 10) + 4 * (nIn + nOut))))), [
+          task('$display', str(`TIMEOUT ${name} after %0d cycles: %0d of ${nOut} beats (${n} vectors) out, %0d mismatches`), ref('cycle'), ref('out_i'), ref('mismatches')),
           set(ref('done'), lit(1, 1n)),
         ]),
       ],

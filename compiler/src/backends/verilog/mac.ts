@@ -1,0 +1,252 @@
+// Multiply-accumulate layers (dense, conv1d, conv2d, depthwise_conv1d/2d, docs/semantics.md sections 5 and 6) as a
+// list of outputs, each a bias and its non-zero terms in the specified order, and the two ways of building it: fully
+// parallel (one multiplier or shift per term) and time-multiplexed over R phases (reuse R > 1).
+import { fracBits, rawRange, type FixedType, type LayerModel } from '@qnn/language';
+import { quantizeValues } from '../../semantics/quantize.js';
+import { bounds, castConst, castTo, konst, productConst, signedBits, signedWidth, sext, sumExact, type ProductPlan, type Val } from './arith.js';
+import type { PlanReader } from './plan-lookup.js';
+import type { ModuleNets, NodeVals } from './nets.js';
+import { bin, lit, ref, type Expr } from './vast.js';
+import { windowGeometry } from './window.js';
+
+/** One term: input value `x` (an index into the layer's input values) times the weight raw `w` (never 0). */
+export interface MacTerm {
+  readonly x: number;
+  readonly w: bigint;
+  /** How the plan builds the product (shift, lut with its CSD digits, dsp). */
+  readonly how?: ProductPlan;
+}
+
+/** The outputs of a multiply-accumulate layer, output-major (position, then output channel). */
+export interface MacSpec {
+  /** Per output: the bias raw already cast to A, and its non-zero terms in summation order. */
+  readonly outs: readonly { readonly bias: bigint; readonly terms: readonly MacTerm[] }[];
+  readonly A: FixedType;
+  readonly Y: FixedType;
+  /** Fractional bits of a product (input + weight). */
+  readonly fp: number;
+  /** Output channels. */
+  readonly O: number;
+}
+
+/**
+ * The terms of every output value in docs/semantics.md's order: dense over the last axis (c ascending); conv taps
+ * (ky, kx) row-major, then input channels (the weight's own order); depthwise taps for the one input channel. Zero
+ * weights and padding taps are left out (they change nothing).
+ */
+export function macSpec(layer: LayerModel, inShape: readonly number[], X: FixedType, plan?: PlanReader): MacSpec {
+  const wT = layer.consts.weight;
+  const bT = layer.consts.bias;
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? Y;
+  const B = bT ? bT.type : Y;
+  const w = quantizeValues(wT.type, wT.values()).raws;
+  const C = inShape[inShape.length - 1];
+  let O: number;
+  let windows: readonly (readonly { readonly kp: number; readonly pix: number }[])[];
+  let weightIndex: (o: number, kp: number, c: number) => number;
+  let channels: (o: number) => readonly number[];
+  const all = Array.from({ length: C }, (_, c) => c);
+  if (layer.opName === 'dense') {
+    O = layer.params.units as number;
+    const positions = inShape.slice(0, -1).reduce((a, b) => a * b, 1);
+    windows = Array.from({ length: positions }, (_, p) => [{ kp: 0, pix: p }]);
+    weightIndex = (o, _kp, c) => c * O + o;
+    channels = () => all;
+  } else {
+    windows = windowGeometry(layer, inShape).windows;
+    if (layer.opName.startsWith('depthwise')) {
+      const M = (layer.params.multiplier as number | undefined) ?? 1;
+      O = C * M;
+      weightIndex = (o, kp, c) => (kp * C + c) * M + (o % M);
+      channels = (o) => [Math.floor(o / M)];
+    } else {
+      O = layer.params.filters as number;
+      weightIndex = (o, kp, c) => (kp * C + c) * O + o;
+      channels = () => all;
+    }
+  }
+  const bias = bT ? quantizeValues(bT.type, bT.values()).raws : new Array<bigint>(O).fill(0n);
+  const outs: { bias: bigint; terms: MacTerm[] }[] = [];
+  for (const taps of windows) {
+    for (let o = 0; o < O; o++) {
+      const terms: MacTerm[] = [];
+      for (const t of taps) {
+        for (const c of channels(o)) {
+          const wi = weightIndex(o, t.kp, c);
+          const wr = w[wi];
+          if (wr !== 0n) terms.push({ x: t.pix * C + c, w: wr, ...(plan ? { how: plan.product(layer, wi, wr, X) } : {}) });
+        }
+      }
+      outs.push({ bias: castConst(bias[o], fracBits(B), A), terms });
+    }
+  }
+  return { outs, A, Y, fp: fracBits(X) + fracBits(wT.type), O };
+}
+
+/**
+ * Fully parallel: per output, acc = cast_A(bias); for each term, acc = cast_A(acc + cast_A(x · w)); y = cast_Y(acc).
+ * Powers of two are shifts; a WRAP accumulator sums in a balanced tree (provably the same bits, see wrapTree).
+ */
+export function mac(nets: ModuleNets, prefix: string, spec: MacSpec, x: NodeVals): Val[] {
+  const { A, Y, fp } = spec;
+  const fa = fracBits(A);
+  return spec.outs.map((out, j) => {
+    const p = `${prefix}_${j}`;
+    const terms: Val[] = out.terms.map((t, k) => {
+      const prod = productConst(nets, `${p}_c${k}`, x.vals[t.x], t.w, t.how);
+      return castTo(nets, `${p}_c${k}`, prod, fp, A);
+    });
+    let acc: Val = konst(out.bias);
+    if (terms.length >= 2 && exactChain(out.bias, terms, A)) acc = castTo(nets, `${p}_a`, sumExact(nets, `${p}_a`, [acc, ...terms]), fa, A);
+    else if (A.overflow === 'WRAP' && terms.length >= 2) acc = wrapTree(nets, p, [acc, ...terms], A);
+    else {
+      terms.forEach((t, k) => {
+        acc = castTo(nets, `${p}_a${k}`, sumExact(nets, `${p}_a${k}`, [acc, t]), fa, A);
+      });
+    }
+    return castTo(nets, p, acc, fa, Y);
+  });
+}
+
+/**
+ * Whether no partial sum of the chain bias, t_0, t_1, … can leave A's range: then every cast_A(acc + t) is exact (the
+ * operands are already at A's scale) and the chain is one exact sum. The partial sums lie within
+ * [bias + Σ min(0, lo_t), bias + Σ max(0, hi_t)].
+ */
+function exactChain(bias: bigint, terms: readonly Val[], A: FixedType): boolean {
+  const r = rawRange(A);
+  let lo = bias;
+  let hi = bias;
+  for (const t of terms) {
+    const b = bounds(t);
+    if (b.lo < 0n) lo += b.lo;
+    if (b.hi > 0n) hi += b.hi;
+  }
+  return lo >= r.min && hi <= r.max;
+}
+
+/**
+ * The accumulation of a WRAP accumulator as a balanced adder tree. Proof that it gives hls4ml's bits: with a WRAP
+ * accumulator and operands already in the accumulator type (same scale, so no rounding), every step
+ * acc = cast_A(acc + t) is acc + t reduced modulo 2^W (read back in A's range). Modular addition is associative and
+ * commutative, so the chain bias, t_0, t_1, … and any tree over the same terms are congruent modulo 2^W, and both
+ * results are the unique representative in A's range: the same raw. W-bit Verilog additions compute exactly this.
+ */
+function wrapTree(nets: ModuleNets, p: string, terms: readonly Val[], A: FixedType): Val {
+  const r = rawRange(A);
+  const operand = (v: Val) => (v.kind === 'const' ? lit(A.width, v.value, A.signed) : ref(v.name));
+  let level = terms.filter((t) => !(t.kind === 'const' && t.value === 0n));
+  if (level.length === 0) return konst(0n);
+  if (level.length === 1) return level[0];
+  let k = 0;
+  while (level.length > 1) {
+    const next: Val[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      next.push(nets.wire(`${p}_t${k++}`, A.width, A.signed, bin('+', operand(level[i]), operand(level[i + 1])), r.min, r.max));
+    }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}
+
+/** The multiplier count of a time-multiplexed layer: ceil(non-zero terms / R). */
+export function macMultipliers(spec: MacSpec, R: number): number {
+  const total = spec.outs.reduce((a, o) => a + o.terms.length, 0);
+  return total === 0 ? 0 : Math.ceil(total / R);
+}
+
+/**
+ * Reuse R > 1, time-multiplexed over R phases (`phaseIs(r)` is 1 in phase r). The non-zero terms of each output, in
+ * the specification's order, are spread over the R phases in non-decreasing order; in phase r every output continues
+ * its chain with its terms of phase r, starting from the bias in phase 0 and from its accumulator register after
+ * that, so the casts happen in exactly the specified order. The products of a phase share the layer's
+ * ceil(non-zero weights / R) multipliers, each fed by a multiplexer of inputs and one of constant weights selected by
+ * the phase. Phases without terms hold the accumulator. The accumulators are registers of `nets.cycleEnable`; the
+ * returned values are valid (combinationally) during phase R − 1.
+ */
+export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: number, x: NodeVals, phaseIs: (r: number) => Expr): Val[] {
+  const { A, Y, fp } = spec;
+  const fa = fracBits(A);
+  const ar = rawRange(A);
+  interface Term {
+    readonly x: number;
+    readonly w: bigint;
+    readonly how?: ProductPlan;
+    mult: number;
+  }
+  const outs: { readonly bias: bigint; readonly chunks: Term[][] }[] = [];
+  const all: { out: number; t: Term }[] = [];
+  spec.outs.forEach((o, j) => {
+    outs.push({ bias: o.bias, chunks: Array.from({ length: R }, () => []) });
+    for (const t of o.terms) all.push({ out: j, t: { x: t.x, w: t.w, ...(t.how ? { how: t.how } : {}), mult: -1 } });
+  });
+  // Pour the terms (outputs one after the other, each in its order) into the R phases, ceil(T / R) per phase: each
+  // output's terms land in non-decreasing phases, and the busiest phase needs ceil(T / R) multipliers.
+  const cap = Math.max(1, Math.ceil(all.length / R));
+  const perPhase: Term[][] = Array.from({ length: R }, () => []);
+  all.forEach(({ out, t }, i) => {
+    const r = Math.floor(i / cap);
+    t.mult = perPhase[r].push(t) - 1;
+    outs[out].chunks[r].push(t);
+  });
+  const M = Math.max(0, ...perPhase.map((p) => p.length));
+  const xOperand = (v: Val) => (v.kind === 'const' ? lit(x.type.width, v.value, x.type.signed) : ref(v.name));
+  // The shared multipliers, each followed by its cast to the accumulator.
+  const casts: Val[] = [];
+  for (let m = 0; m < M; m++) {
+    const used = perPhase.map((p, r) => ({ r, t: p[m] })).filter((u) => u.t !== undefined) as { r: number; t: Term }[];
+    const xs = used.map((u) => x.vals[u.t.x]);
+    const xlo = xs.map((v) => bounds(v).lo).reduce((a, b) => (a < b ? a : b));
+    const xhi = xs.map((v) => bounds(v).hi).reduce((a, b) => (a > b ? a : b));
+    let xe: Expr = xOperand(xs[xs.length - 1]);
+    const sw = Math.max(...used.map((u) => signedWidth(u.t.w, u.t.w)));
+    let we: Expr = lit(sw, used[used.length - 1].t.w, true);
+    for (let i = used.length - 2; i >= 0; i--) {
+      xe = { kind: 'cond', test: phaseIs(used[i].r), then: xOperand(xs[i]), else: xe };
+      we = { kind: 'cond', test: phaseIs(used[i].r), then: lit(sw, used[i].t.w, true), else: we };
+    }
+    const xsel = nets.wire(`${prefix}_m${m}_x`, x.type.width, x.type.signed, xe, xlo, xhi);
+    if (used.every((u) => u.t.w === used[0].t.w)) {
+      // One constant in every phase: that constant's multiplier (shift, CSD tree or DSP, as the plan says).
+      casts.push(castTo(nets, `${prefix}_m${m}`, productConst(nets, `${prefix}_m${m}`, xsel, used[0].t.w, used[0].t.how), fp, A));
+      continue;
+    }
+    const wsel = nets.wire(`${prefix}_m${m}_w`, sw, true, we, -(1n << BigInt(sw - 1)), (1n << BigInt(sw - 1)) - 1n);
+    let lo = 0n;
+    let hi = 0n;
+    for (const u of used) {
+      for (const xv of [xlo, xhi]) {
+        const p = xv * u.t.w;
+        if (p < lo) lo = p;
+        if (p > hi) hi = p;
+      }
+    }
+    const width = signedBits(xsel) + sw;
+    const prod = nets.wire(`${prefix}_m${m}_p`, width, true, bin('*', sext(xsel, width), sext(wsel, width)), lo, hi);
+    casts.push(castTo(nets, `${prefix}_m${m}`, prod, fp, A));
+  }
+  const accOperand = (v: Val) => (v.kind === 'const' ? lit(A.width, v.value, A.signed) : ref(v.name));
+  return outs.map((out, j) => {
+    const p = `${prefix}_${j}`;
+    if (out.chunks.every((c) => c.length === 0)) return castTo(nets, p, konst(out.bias), fa, Y);
+    // A chain that cannot overflow (exactChain) is one exact sum per phase; the accumulator then holds partial sums
+    // within its range, so the register's bounds are those of the chain.
+    const exact = exactChain(out.bias, out.chunks.flat().map((t) => casts[t.mult]), A);
+    const acc = nets.reg(`${p}_acc`, A.width, A.signed, lit(A.width, 0n), ar.min, ar.max, nets.cycleEnable);
+    const results = out.chunks.map((chunk, r) => {
+      let a: Val = r === 0 ? konst(out.bias) : acc;
+      if (exact && chunk.length >= 2) return castTo(nets, `${p}_r${r}`, sumExact(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])]), fa, A);
+      chunk.forEach((t, i) => {
+        a = castTo(nets, `${p}_r${r}_${i}`, sumExact(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
+      });
+      return a;
+    });
+    let next: Expr = ref(acc.name);
+    for (let r = R - 1; r >= 0; r--) if (r === 0 || out.chunks[r].length) next = { kind: 'cond', test: phaseIs(r), then: accOperand(results[r]), else: next };
+    const accNext = nets.wire(`${p}_next`, A.width, A.signed, next, ar.min, ar.max);
+    nets.setNext(acc.name, ref(accNext.name));
+    return castTo(nets, p, accNext, fa, Y);
+  });
+}
