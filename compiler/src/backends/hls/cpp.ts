@@ -32,11 +32,20 @@ export interface Param {
   readonly name: string;
   readonly dims?: readonly number[];
   readonly qual?: string;
+  /** Passed by reference (`T &name`): streams. */
+  readonly ref?: boolean;
+}
+
+export interface Field {
+  readonly type: string;
+  readonly name: string;
+  readonly dims?: readonly number[];
 }
 
 export type TopDecl =
   | { readonly k: 'include'; readonly path: string; readonly system?: boolean }
   | { readonly k: 'typedef'; readonly type: string; readonly name: string }
+  | { readonly k: 'struct'; readonly name: string; readonly fields: readonly Field[] }
   | { readonly k: 'guard'; readonly name: string; readonly body: readonly TopDecl[] }
   | { readonly k: 'func'; readonly ret: string; readonly name: string; readonly params: readonly Param[]; readonly body?: readonly Stmt[]; readonly qual?: string }
   | { readonly k: 'stmt'; readonly s: Stmt }
@@ -193,7 +202,7 @@ function printStmt(s: Stmt, ind: string, out: string[]): void {
 }
 
 function printParam(p: Param): string {
-  return `${p.qual ? `${p.qual} ` : ''}${p.type} ${p.name}${dimsText(p.dims)}`;
+  return `${p.qual ? `${p.qual} ` : ''}${p.type} ${p.ref ? '&' : ''}${p.name}${dimsText(p.dims)}`;
 }
 
 function printTop(d: TopDecl, out: string[]): void {
@@ -203,6 +212,11 @@ function printTop(d: TopDecl, out: string[]): void {
       return;
     case 'typedef':
       out.push(`typedef ${d.type} ${d.name};`);
+      return;
+    case 'struct':
+      out.push(`struct ${d.name} {`);
+      for (const f of d.fields) out.push(`  ${f.type} ${f.name}${dimsText(f.dims)};`);
+      out.push('};');
       return;
     case 'guard':
       out.push(`#ifndef ${d.name}`, `#define ${d.name}`, '');

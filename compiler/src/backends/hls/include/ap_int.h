@@ -14,6 +14,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <ostream>
 
 enum ap_q_mode { AP_RND, AP_RND_ZERO, AP_RND_MIN_INF, AP_RND_INF, AP_RND_CONV, AP_TRN, AP_TRN_ZERO };
@@ -108,6 +110,23 @@ inline void decompose(double x, i128 &mant, int &exp) {
 }
 
 struct raw_tag {};
+
+/**
+ * With QNN_AP_VENDOR_CHECKS defined: abort where the vendor's open-source headers fail an assertion in C simulation.
+ * Their fixed-to-fixed assignment reads the first dropped bit (bit F2 - F - 1 of the source) before checking that it
+ * exists, so a cast with a rounding mode that drops more fractional bits than the source is wide stops with
+ * "Attempting to read bit beyond MSB". The generated code avoids such casts; the tests check it with this flag.
+ */
+inline void vendor_cast_check(int W2, int F2, bool S2, int F, ap_q_mode Q) {
+#ifdef QNN_AP_VENDOR_CHECKS
+  if (F2 - F > W2 && Q != AP_TRN && !(Q == AP_TRN_ZERO && !S2)) {
+    std::fprintf(stderr, "QNN_AP_VENDOR_CHECKS: a cast drops %d fractional bits of a %d-bit value with rounding (the vendor's headers assert here)\n", F2 - F, W2);
+    std::abort();
+  }
+#else
+  (void)W2, (void)F2, (void)S2, (void)F, (void)Q;
+#endif
+}
 }  // namespace qnn_ap
 
 template <int _AP_W, int _AP_I, bool _AP_S, ap_q_mode _AP_Q = AP_TRN, ap_o_mode _AP_O = AP_WRAP, int _AP_N = 0>
@@ -165,7 +184,7 @@ struct ap_fixed_base {
   ap_fixed_base(qnn_ap::raw_tag, qnn_ap::i128 raw) : V(raw) {}
   template <int W2, int I2, bool S2, ap_q_mode Q2, ap_o_mode O2, int N2>
   ap_fixed_base(const ap_fixed_base<W2, I2, S2, Q2, O2, N2> &o)
-      : V(qnn_ap::cast(o.V, W2 - I2, _AP_W, F, _AP_S, _AP_Q, _AP_O)) {}
+      : V((qnn_ap::vendor_cast_check(W2, W2 - I2, S2, F, _AP_Q), qnn_ap::cast(o.V, W2 - I2, _AP_W, F, _AP_S, _AP_Q, _AP_O))) {}
   template <int W2, int I2, bool S2, ap_q_mode Q2, ap_o_mode O2, int N2>
   ap_fixed_base(const qnn_range_ref<W2, I2, S2, Q2, O2, N2> &o)
       : V(qnn_ap::cast((qnn_ap::i128)o.get(), 0, _AP_W, F, _AP_S, _AP_Q, _AP_O)) {}
@@ -191,6 +210,7 @@ struct ap_fixed_base {
 
   template <int W2, int I2, bool S2, ap_q_mode Q2, ap_o_mode O2, int N2>
   ap_fixed_base &operator=(const ap_fixed_base<W2, I2, S2, Q2, O2, N2> &o) {
+    qnn_ap::vendor_cast_check(W2, W2 - I2, S2, F, _AP_Q);
     V = qnn_ap::cast(o.V, W2 - I2, _AP_W, F, _AP_S, _AP_Q, _AP_O);
     return *this;
   }
