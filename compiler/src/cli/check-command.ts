@@ -1,13 +1,14 @@
 // `qnn check PATH… [--json]`: checks files and folders; exit 0 without errors, 1 with errors.
 import { checkProgram } from '@qnn/language';
 import { partCatalog } from '../devices/device-table.js';
+import { withEstimateDiagnostics } from '../estimate/index.js';
 import { nodeFileSystem } from '../node-fs.js';
 import { collectQnnFiles } from './files.js';
 import { countBySeverity, fileReports, formatHuman } from './report.js';
 
 export function runCheck(paths: readonly string[], opts: { readonly json?: boolean }): number {
   const files = collectQnnFiles(paths);
-  const program = checkProgram(files, { fs: nodeFileSystem, parts: partCatalog });
+  const program = withEstimateDiagnostics(checkProgram(files, { fs: nodeFileSystem, parts: partCatalog }));
   const reports = fileReports(program, files, () => undefined);
   const { errors, warnings } = countBySeverity(reports);
   if (opts.json) {

@@ -1,0 +1,133 @@
+// The calibration corpus: small generated networks (seeded; spanning widths, sizes, reuse factors, sparsity and every
+// layer kind the Verilog backend builds) plus the samples. Every fourth generated network, and every sample, is held
+// out: the fit never sees them and the error table reports them. Each item is a .qnn source text, checked in memory.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** xorshift32: the corpus must be the same on every machine. */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+const pick = (r, xs) => xs[Math.floor(r() * xs.length)];
+
+/** Divisors of n that satisfy hls4ml's reuse rule (the checker refuses the others). */
+function validReuse(nIn, nOut) {
+  const out = [];
+  const total = nIn * nOut;
+  for (let r = 1; r <= total; r++) {
+    if (total % r) continue;
+    const mf = Math.min(nIn, r);
+    const ml = Math.ceil(total / mf);
+    if ((ml % nOut === 0 || r >= nIn) && (r % nIn === 0 || r < nIn)) out.push(r);
+  }
+  return out;
+}
+
+const fx = (w, i, q, o) => `fixed<${w}, ${i}${q || o ? `, ${q ?? 'TRN'}` : ''}${o ? `, ${o}` : ''}>`;
+
+function header(name, part) {
+  return `target ${part} clock 10ns\n\nnetwork ${name} {\n  io parallel\n`;
+}
+
+/** One generated network; `kind` chooses the family of layers, `r` the parameters. */
+function generated(i) {
+  const r = rng(1000 + i * 7919);
+  const kinds = ['dense', 'dense', 'dense', 'mlp', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'dense_reuse', 'dense_reuse'];
+  const kind = kinds[i % kinds.length];
+  const name = `c${String(i).padStart(2, '0')}_${kind}`;
+  const xw = pick(r, [4, 6, 8, 10, 12, 16]);
+  const xi = Math.min(xw - 1, pick(r, [2, 3, 4]));
+  const ww = pick(r, [3, 4, 5, 6, 8]);
+  const sparsity = pick(r, [0, 0, 0.3, 0.6, 0.85]);
+  const quant = pick(r, [undefined, 'RND']);
+  const ovf = pick(r, [undefined, 'SAT']);
+  const data = fx(xw, xi, quant ?? (ovf ? 'TRN' : undefined), ovf);
+  let wseed = 100 * i;
+  const sparsity0 = sparsity;
+  const coefType = fx(ww, 1, 'RND', 'SAT');
+  const coefObj = { toString: () => `${coefType} = random(seed: ${++wseed}, sparsity: ${sparsity0})` };
+  const coef = coefObj;
+  const nin = pick(r, [4, 6, 8, 12, 16]);
+  const nout = pick(r, [2, 3, 4, 6, 8]);
+  const narrowAcc = r() < 0.4;
+  const acc = narrowAcc ? `\n    accum: ${fx(xw + 4, xi + 3, undefined, pick(r, [undefined, 'SAT']))}` : '';
+  const part = 'xc7a100t';
+  let body = `  input x : ${data}[${nin}]\n`;
+  let reuse = 1;
+  switch (kind) {
+    case 'dense':
+      body += `  d = dense(x, ${nout}) {\n    weight: ${coef}${acc}\n  } : ${data}\n  output d\n`;
+      break;
+    case 'dense_reuse': {
+      const rs = validReuse(nin, nout).filter((v) => v > 1 && v <= 16);
+      reuse = rs.length ? pick(r, rs) : 1;
+      body += `  d = dense(x, ${nout}) {\n    weight: ${coef}${acc}\n    reuse: ${reuse}\n  } : ${data}\n  output d\n`;
+      break;
+    }
+    case 'mlp': {
+      const h = pick(r, [4, 6, 8]);
+      body += `  d1 = dense(x, ${h}) { weight: ${coef} } : ${data}\n  a1 = relu(d1) : ufixed<${xw - 1}, ${xi - 1}>\n  d2 = dense(a1, ${nout}) { weight: ${coef} } : ${data}\n  output d2\n`;
+      break;
+    }
+    case 'sigmoid': {
+      const fn = pick(r, ['sigmoid', 'tanh']);
+      const t = pick(r, [32, 64, 256]);
+      body += `  d = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  s = ${fn}(d) { table: ${t} } : ${fn === 'sigmoid' ? 'ufixed<8, 0, RND, SAT>' : 'fixed<8, 1, RND, SAT>'}\n  output s\n`;
+      break;
+    }
+    case 'softmax': {
+      const t = pick(r, [32, 64, 128]);
+      const impl = pick(r, ['stable', 'latency']);
+      body += `  d = dense(x, ${Math.min(nout, 4)}) { weight: ${coef} } : ${fx(Math.max(xw, 10), xi + 2)}\n  p = softmax(d) {\n    table: ${t}\n    exp_table: fixed<12, 6, RND, SAT>\n    inv_table: ufixed<12, 4, RND, SAT>\n    implementation: ${impl}\n  } : ufixed<10, 0, TRN, SAT>\n  output p\n`;
+      break;
+    }
+    case 'batchnorm':
+      body += `  b = batchnorm(x) {\n    scale: ${coefType} = random(seed: ${i + 5})\n    bias: ${coefType} = random(seed: ${i + 6})\n  } : ${data}\n  d = dense(b, ${nout}) { weight: ${coef} } : ${data}\n  output d\n`;
+      break;
+    case 'pool': {
+      const L = pick(r, [4, 8]);
+      const C = pick(r, [2, 3]);
+      const kindP = pick(r, ['maxpool1d', 'avgpool1d']);
+      body = `  input x : ${data}[${L}, ${C}]\n  m = ${kindP}(x, 2) : ${data}[${L / 2}, ${C}]\n  g = global_${pick(r, ['max', 'avg'])}pool1d(m) : ${data}[${C}]\n  output g\n`;
+      break;
+    }
+    case 'branch':
+      body += `  a = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  b = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  r1 = relu(a) : ${data}\n  s = add(r1, b) : ${fx(xw + 1, xi + 1)}\n  output s\n`;
+      break;
+    case 'leaky':
+      body += `  d = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  l = leaky_relu(d, ${pick(r, [0.125, 0.3])}) : ${data}\n  output l\n`;
+      break;
+    default:
+      throw new Error(kind);
+  }
+  const source = `${header(name, part)}${body}}\n`;
+  return { id: name, kind, source, holdout: i % 4 === 3, params: { xw, ww, nin, nout, sparsity, reuse } };
+}
+
+export const GENERATED = 44;
+
+/** The samples the Verilog backend builds (the others have convolutions or io stream). */
+const SAMPLES = [
+  ['ice40-tiny', 'samples/ice40-tiny/ice40-tiny.qnn'],
+  ['digits', 'samples/digits/digits.qnn'],
+  ['jet-tagger', 'samples/jet-tagger/jet-tagger.qnn'],
+];
+
+/** The corpus: generated items first, then the samples (read from disk, with their weight files). */
+export function corpus() {
+  const items = [];
+  for (let i = 0; i < GENERATED; i++) items.push(generated(i));
+  for (const [id, path] of SAMPLES) items.push({ id: `sample_${id}`, kind: 'sample', path: join(REPO, path), source: readFileSync(join(REPO, path), 'utf8'), holdout: true, params: {} });
+  return items;
+}

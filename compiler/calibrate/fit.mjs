@@ -1,0 +1,158 @@
+// Fitting the cost tables and the error table (shared by calibrate.mjs and bench/estimate.mjs, which reads only the
+// committed measurements). The fit is non-negative least squares on relative errors (each network weighs 1/measured²),
+// by coordinate descent from zero (deterministic: the result does not depend on the previous tables): LUT and FF per flow on the summed features of each training
+// network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
+const LUT_KEYS = ['base', 'addBits', 'satBits', 'muxBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
+const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
+const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms'];
+
+/** Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets. */
+export function nnls(X0, y, start0, { iterations = 20000 } = {}) {
+  // Columns scaled to unit weighted norm for convergence; coefficients scaled back at the end.
+  const k = start0.length;
+  const w0 = y.map((v) => 1 / Math.max(1e-9, v) ** 2);
+  const scale = Array.from({ length: k }, (_, j) => Math.sqrt(X0.reduce((s, row, i) => s + w0[i] * row[j] * row[j], 0)) || 1);
+  const X = X0.map((row) => row.map((v, j) => v / scale[j]));
+  const start = start0.map((v, j) => v * scale[j]);
+  const c = start.map((v) => Math.max(0, v));
+  const w = y.map((v) => 1 / Math.max(1e-9, v) ** 2);
+  const r = y.map((v, i) => v - X[i].reduce((s, x, j) => s + x * c[j], 0));
+  for (let it = 0; it < iterations; it++) {
+    let moved = 0;
+    for (let j = 0; j < k; j++) {
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < X.length; i++) {
+        num += w[i] * r[i] * X[i][j];
+        den += w[i] * X[i][j] * X[i][j];
+      }
+      if (den === 0) continue;
+      const next = Math.max(0, c[j] + num / den);
+      const d = next - c[j];
+      if (d === 0) continue;
+      for (let i = 0; i < X.length; i++) r[i] -= d * X[i][j];
+      c[j] = next;
+      moved = Math.max(moved, Math.abs(d));
+    }
+    if (moved < 1e-12) break;
+  }
+  return c.map((v, j) => v / scale[j]);
+}
+
+const feat = (f, key) => (key === 'base' ? 1 : f[key] ?? 0);
+const round = (v) => Math.round(v * 1e4) / 1e4;
+
+/** New cost tables fitted on `rows` (training items with measurements), starting from `prior`. */
+export function fitTables(rows, prior) {
+  const out = { $comment: prior.$comment, obtained: '', xc7: { lut: {}, ff: {} }, ice40: { lut: {}, ff: {}, delayNs: {} } };
+  const used = {};
+  for (const flow of ['xc7', 'ice40']) {
+    const ok = rows.filter((r) => r.m[flow] && !r.m[flow].error && r.m[flow].lut > 0);
+    used[flow] = ok.length;
+    const lutX = ok.map((r) => LUT_KEYS.map((k) => feat(r[flow].features, k)));
+    const lut = nnls(lutX, ok.map((r) => r.m[flow].lut), LUT_KEYS.map(() => 0));
+    const ffX = ok.map((r) => FF_KEYS.map((k) => feat(r[flow].features, k)));
+    const ff = nnls(ffX, ok.map((r) => Math.max(1, r.m[flow].ff)), FF_KEYS.map(() => 0));
+    LUT_KEYS.forEach((k, i) => (out[flow].lut[k] = round(lut[i])));
+    FF_KEYS.forEach((k, i) => (out[flow].ff[k] = round(ff[i])));
+  }
+  const timed = rows.filter((r) => r.m.pnr && !r.m.pnr.error && r.m.pnr.fmaxMhz > 0);
+  used.pnr = timed.length;
+  const dX = timed.map((r) => DELAY_KEYS.map((k) => feat(r.ice40.critical, k)));
+  const d = nnls(dX, timed.map((r) => 1000 / r.m.pnr.fmaxMhz), DELAY_KEYS.map(() => 0));
+  DELAY_KEYS.forEach((k, i) => (out.ice40.delayNs[k] = round(d[i])));
+  out.obtained =
+    `npm run calibrate on ${new Date().toISOString().slice(0, 10)}: non-negative least squares on relative errors over the ${used.xc7} training networks ` +
+    `measured with yosys synth_xilinx -family xc7, ${used.ice40} with synth_ice40 (no -dsp) and ${used.pnr} with nextpnr-ice40 (compiler/calibrate/measurements.json); ` +
+    'held-out networks are not used.';
+  return out;
+}
+
+const rel = (est, meas) => (meas === 0 ? (est === 0 ? 0 : 1) : (est - meas) / meas);
+
+/**
+ * Per held-out item: estimated and measured figures. `estimate(item, tables, part)` returns a NetworkEstimate.
+ * Items whose tool runs failed are listed with the failure.
+ */
+export function errorTable(rows, tables, estimate, items) {
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const out = [];
+  for (const r of rows) {
+    if (!r.holdout) continue;
+    const item = byId.get(r.id);
+    const x = estimate(item, tables, 'xc7a100t');
+    const i = estimate(item, tables, 'ice40hx8k');
+    const m = r.m;
+    out.push({
+      id: r.id,
+      latency: m.rtl?.error ? undefined : { est: x.total.latencyCycles, meas: m.rtl.latency },
+      ii: m.rtl?.error ? undefined : { est: x.total.ii, meas: m.rtl.ii },
+      xc7: m.xc7?.error ? { error: m.xc7.error } : { lut: { est: x.total.lut, meas: m.xc7.lut }, ff: { est: x.total.ff, meas: m.xc7.ff }, dsp: { est: x.total.dsp, meas: m.xc7.dsp } },
+      ice40: m.ice40?.error ? { error: m.ice40.error } : { lut: { est: i.total.lut, meas: m.ice40.lut }, ff: { est: i.total.ff, meas: m.ice40.ff } },
+      fmax: m.pnr && !m.pnr.error && m.pnr.fmaxMhz ? { est: i.fmaxMhz, meas: m.pnr.fmaxMhz } : undefined,
+    });
+  }
+  return out;
+}
+
+/** Summary of an error table: per metric, count, mean and max relative error, exact matches, and the targets. */
+export function summarize(table) {
+  const metric = (get) => {
+    const pairs = table.map(get).filter((p) => p && p.meas !== undefined);
+    const errs = pairs.map((p) => Math.abs(rel(p.est, p.meas)));
+    return {
+      n: pairs.length,
+      exact: pairs.filter((p) => p.est === p.meas).length,
+      mean: errs.length ? errs.reduce((a, b) => a + b, 0) / errs.length : NaN,
+      max: errs.length ? Math.max(...errs) : NaN,
+      within20: errs.filter((e) => e <= 0.2).length,
+    };
+  };
+  return {
+    latency: metric((r) => r.latency),
+    ii: metric((r) => r.ii),
+    dsp: metric((r) => r.xc7.dsp),
+    xc7Lut: metric((r) => r.xc7.lut),
+    xc7Ff: metric((r) => r.xc7.ff),
+    ice40Lut: metric((r) => r.ice40.lut),
+    ice40Ff: metric((r) => r.ice40.ff),
+    fmax: metric((r) => r.fmax),
+  };
+}
+
+const pct = (v) => (Number.isNaN(v) ? '–' : `${(100 * v).toFixed(1)} %`);
+
+/** Targets of issue 5 per metric, and whether the summary meets them. */
+export function targets(s) {
+  return [
+    { name: 'latency (cycles) vs RTL simulation', target: 'exact', value: `${s.latency.exact}/${s.latency.n} exact`, met: s.latency.n > 0 && s.latency.exact === s.latency.n },
+    { name: 'II (cycles) vs RTL simulation', target: 'exact', value: `${s.ii.exact}/${s.ii.n} exact`, met: s.ii.n > 0 && s.ii.exact === s.ii.n },
+    { name: 'DSP vs yosys synth_xilinx', target: 'exact', value: `${s.dsp.exact}/${s.dsp.n} exact`, met: s.dsp.n > 0 && s.dsp.exact === s.dsp.n },
+    { name: 'LUT vs yosys synth_xilinx', target: 'mean ≤ 15 %, max ≤ 30 %', value: `mean ${pct(s.xc7Lut.mean)}, max ${pct(s.xc7Lut.max)}`, met: s.xc7Lut.mean <= 0.15 && s.xc7Lut.max <= 0.3 },
+    { name: 'FF vs yosys synth_xilinx', target: 'mean ≤ 15 %, max ≤ 30 %', value: `mean ${pct(s.xc7Ff.mean)}, max ${pct(s.xc7Ff.max)}`, met: s.xc7Ff.mean <= 0.15 && s.xc7Ff.max <= 0.3 },
+    { name: 'LUT4 vs yosys synth_ice40', target: 'mean ≤ 15 %, max ≤ 30 %', value: `mean ${pct(s.ice40Lut.mean)}, max ${pct(s.ice40Lut.max)}`, met: s.ice40Lut.mean <= 0.15 && s.ice40Lut.max <= 0.3 },
+    { name: 'FF vs yosys synth_ice40', target: 'mean ≤ 15 %, max ≤ 30 %', value: `mean ${pct(s.ice40Ff.mean)}, max ${pct(s.ice40Ff.max)}`, met: s.ice40Ff.mean <= 0.15 && s.ice40Ff.max <= 0.3 },
+    { name: 'iCE40 fmax vs nextpnr-ice40', target: 'within ±20 %', value: `${s.fmax.within20}/${s.fmax.n} within, max ${pct(s.fmax.max)}`, met: s.fmax.n > 0 && s.fmax.within20 === s.fmax.n },
+  ];
+}
+
+export function formatErrorTable(table) {
+  const head = ['held-out network', 'latency', 'II', 'DSP est/meas', 'LUT est/meas', 'FF est/meas', 'LUT4 est/meas', 'FF est/meas', 'fmax est/meas'];
+  const pair = (p, f = (v) => String(v)) => (p ? `${f(p.est)}/${f(p.meas)}` : '–');
+  const body = table.map((r) => [
+    r.id,
+    pair(r.latency),
+    pair(r.ii),
+    r.xc7.error ? r.xc7.error : pair(r.xc7.dsp),
+    r.xc7.error ? '' : pair(r.xc7.lut),
+    r.xc7.error ? '' : pair(r.xc7.ff),
+    r.ice40.error ? r.ice40.error : pair(r.ice40.lut),
+    r.ice40.error ? '' : pair(r.ice40.ff),
+    pair(r.fmax, (v) => (v === undefined ? '–' : Number(v).toFixed(0))),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
+  const line = (c) => c.map((x, i) => String(x).padEnd(widths[i])).join('  ').trimEnd();
+  const lines = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  for (const t of targets(summarize(table))) lines.push(`${t.name.padEnd(38)} ${t.value.padEnd(34)} target ${t.target}: ${t.met ? 'met' : 'NOT met'}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,347 @@
+// estimateNetwork: per layer and per network latency, II, LUT, FF, DSP and BRAM18 of the Verilog that backends/verilog
+// generates, device utilization, the iCE40 fmax, and the Vitis HLS model. A read-only analysis, cached per network.
+import type { LayerModel, NetworkModel, ProgramModel } from '@qnn/language';
+import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
+import { baseOf, delayOf, ffOf, lutOf, COST_TABLES, type CostTables } from './cost-model.js';
+import { emptyFeatures, emptyPath, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
+import { estimateHls } from './hls.js';
+import { planNetwork, type LayerPlan, type NetworkPlan } from '../plan/index.js';
+import type { EstimateOptions, LayerEstimate, NetworkEstimate } from './types.js';
+
+/** The part given is not in the device table; the message names the nearest parts. */
+export class UnknownPartError extends Error {
+  override readonly name = 'UnknownPartError';
+  constructor(
+    readonly part: string,
+    readonly suggestions: readonly string[],
+  ) {
+    super(`'${part}' is not a part of the device table${suggestions.length ? ` (did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?)` : ''}; 'qnn parts' lists them`);
+  }
+}
+
+export const DEFAULT_PART = 'xcu250';
+export const DEFAULT_CLOCK_NS = 5;
+
+const cache = new WeakMap<NetworkModel, Map<string, NetworkEstimate>>();
+
+/** Layers the Verilog backend builds as a register stage (generate.ts): their outputs end a pipeline stage. */
+const REGISTERED = new Set(['dense', 'softmax', 'batchnorm', 'conv1d', 'conv2d', 'depthwise_conv1d', 'depthwise_conv2d']);
+
+/**
+ * The estimate of a checked network (complete or not: layers that failed to check are left out). Results are cached
+ * per network model and options and must be treated as read-only. Throws UnknownPartError for a part not in the table.
+ */
+export function estimateNetwork(program: ProgramModel, network: NetworkModel, options: EstimateOptions = {}): NetworkEstimate {
+  void program;
+  const key = `${options.part ?? ''}|${options.clockNs ?? ''}`;
+  let m = cache.get(network);
+  if (!m) cache.set(network, (m = new Map()));
+  let e = m.get(key);
+  if (!e) {
+    e = computeEstimate(network, options, COST_TABLES);
+    m.set(key, e);
+  }
+  return e;
+}
+
+/** The device of an estimate: options, then the network's target, then the default. */
+export function resolvePart(network: NetworkModel, options: EstimateOptions): Device {
+  const name = options.part ?? network.target?.part ?? DEFAULT_PART;
+  const d = findDevice(name);
+  if (!d) throw new UnknownPartError(name, nearestParts(name));
+  return d;
+}
+
+export const flowOf = (d: Device): Flow => (d.family === 'ice40' ? 'ice40' : 'xc7');
+
+interface NodeState {
+  readonly info: InputInfo;
+  /** Pipeline stage (the Verilog generator's numbering: inputs are registered in stage 1). */
+  readonly stage: number;
+  /** The combinational path since the last register. */
+  readonly path: PathFeatures;
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
+  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms };
+}
+
+/** The estimate without the cache (calibration and benchmarks call it with other tables). */
+export function computeEstimate(network: NetworkModel, options: EstimateOptions, tables: CostTables): NetworkEstimate {
+  const device = resolvePart(network, options);
+  const flow = flowOf(device);
+  const clockNs = options.clockNs ?? network.target?.clockNs ?? DEFAULT_CLOCK_NS;
+  const notes: string[] = [];
+  if (!options.part && !network.target) notes.push(`no target: estimated for ${DEFAULT_PART}`);
+  if (network.io === 'stream') notes.push('io stream: the Verilog backend builds io parallel only; the figures are those of the io parallel design');
+  const inner = walk(network, flow, tables, notes);
+  const base = baseOf(flow, tables);
+  const lut = Math.round(inner.lut + base.lut);
+  const ff = Math.max(0, Math.round(inner.ff + base.ff));
+  const latencyNs = inner.latency * clockNs;
+  const pct = (v: number, cap: number) => (cap > 0 ? Math.round((1000 * v) / cap) / 10 : v > 0 ? Infinity : 0);
+  const est: NetworkEstimate = {
+    network: network.name,
+    part: device.name,
+    clockNs,
+    flow,
+    layers: inner.layers,
+    total: { latencyCycles: inner.latency, ii: inner.ii, lut, ff, dsp: inner.dsp, bram18: inner.bram18, latencyNs },
+    utilization: { lut: pct(lut, device.lut), ff: pct(ff, device.ff), dsp: pct(inner.dsp, device.dsp), bram18: pct(inner.bram18, device.bram18) },
+    ...(flow === 'ice40' ? { fmaxMhz: Math.round(1000 / Math.max(1, inner.delayNs)) } : {}),
+    hls: estimateHls(network),
+    notes,
+  };
+  return est;
+}
+
+interface Walk {
+  readonly layers: LayerEstimate[];
+  readonly lut: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bram18: number;
+  readonly latency: number;
+  readonly ii: number;
+  /** The longest stage delay (ns). */
+  readonly delayNs: number;
+  /** The sum of the layers' features, the io and control registers included (what calibration fits). */
+  readonly features: Features;
+  /** The path of the longest stage delay. */
+  readonly critical: PathFeatures;
+}
+
+/** The summed features and the critical path of a network for a part (calibration fits the cost tables on them). */
+export function networkFeatures(network: NetworkModel, options: EstimateOptions = {}, tables: CostTables = COST_TABLES): { flow: Flow; features: Features; critical: PathFeatures; latency: number; ii: number; dsp: number } {
+  const flow = flowOf(resolvePart(network, options));
+  const w = walk(network, flow, tables, []);
+  return { flow, features: w.features, critical: w.critical, latency: w.latency, ii: w.ii, dsp: w.dsp };
+}
+
+/** The implementation plan, or undefined when the planner refuses the network (the estimate then follows the model). */
+function planOf(network: NetworkModel): NetworkPlan | undefined {
+  try {
+    return planNetwork(undefined, network);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Per node, which of its values an output of the network reads (through non-zero weights): synthesis removes the
+ * rest, so a sparse layer feeding a sparse layer costs less than its own weights say. Values are tracked one to one
+ * through element-wise layers and through dense layers' weights; other layers keep all inputs of a live output.
+ */
+function liveness(network: NetworkModel): Map<string, Uint8Array> {
+  const live = new Map<string, Uint8Array>();
+  const maskOf = (name: string, n: number) => {
+    let m = live.get(name);
+    if (!m) live.set(name, (m = new Uint8Array(n)));
+    return m;
+  };
+  for (const o of network.outputs) {
+    const node = network.node(o);
+    if (node) maskOf(o, size(node.tensor.shape)).fill(1);
+  }
+  for (let li = network.layers.length - 1; li >= 0; li--) {
+    const l = network.layers[li];
+    const out = live.get(l.name);
+    const ins = l.inputs.map((n) => network.node(n));
+    if (ins.some((n) => !n)) continue;
+    const inMasks = ins.map((n) => maskOf(n!.name, size(n!.tensor.shape)));
+    if (!out) continue;
+    let any = false;
+    for (let i = 0; i < out.length && !any; i++) any = out[i] === 1;
+    if (l.opName === 'dense' && l.consts.weight) {
+      const w = raws(l.consts.weight);
+      const units = l.params.units as number;
+      const C = w.length / units;
+      const m = inMasks[0];
+      // Input c of position pos is read when a live output of that position has a non-zero weight on it: scan the
+      // outputs of each input until one is found.
+      const positions = Math.floor(out.length / units);
+      for (let pos = 0; pos < positions; pos++) {
+        const ob = pos * units;
+        for (let c = 0; c < C; c++) {
+          if (m[pos * C + c]) continue;
+          const row = c * units;
+          for (let o = 0; o < units; o++) {
+            if (out[ob + o] && w[row + o] !== 0) {
+              m[pos * C + c] = 1;
+              break;
+            }
+          }
+        }
+      }
+      // Outputs beyond whole positions (none for a consistent model), as the per-output rule would mark them.
+      for (let i = positions * units; i < out.length; i++) {
+        if (!out[i]) continue;
+        const pos = Math.floor(i / units);
+        const o = i % units;
+        for (let c = 0; c < C; c++) if (w[c * units + o] !== 0) m[pos * C + c] = 1;
+      }
+    } else if (ELEMENTWISE.has(l.opName) || l.opName === 'add') {
+      for (const m of inMasks) for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i]) m[i] = 1;
+    } else if (any) for (const m of inMasks) m.fill(1);
+  }
+  return live;
+}
+
+const ELEMENTWISE = new Set(['relu', 'relu6', 'leaky_relu', 'linear', 'sigmoid', 'tanh', 'batchnorm', 'flatten', 'reshape']);
+
+const fraction = (m: Uint8Array | undefined) => {
+  if (!m || m.length === 0) return 1;
+  let n = 0;
+  for (let i = 0; i < m.length; i++) n += m[i];
+  return n / m.length;
+};
+
+function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing = 'plan'): Walk {
+  const plan = planOf(network);
+  const live = liveness(network);
+  const layerPlans = new Map<string, LayerPlan>((plan?.layers ?? []).map((l) => [l.name, l]));
+  const ii = plan?.ii ?? Math.max(1, ...network.layers.filter((l) => l.opName === 'dense').map((l) => l.reuse));
+  const nodes = new Map<string, NodeState>();
+  let overheadRegs = 0;
+  for (const inp of network.inputs) {
+    const count = size(inp.tensor.shape);
+    nodes.set(inp.name, { info: { type: inp.tensor.type, shape: inp.tensor.shape, count, registered: true }, stage: 1, path: emptyPath() });
+    overheadRegs += count * inp.tensor.type.width;
+  }
+  const inputLiveBits = network.inputs.reduce((s, i) => s + fraction(live.get(i.name)) * size(i.tensor.shape) * i.tensor.type.width, 0);
+  const layers: LayerEstimate[] = [];
+  let lut = 0;
+  let ff = 0;
+  let dsp = 0;
+  let delayNs = 0;
+  let critical = emptyPath();
+  const features = emptyFeatures();
+  const stageDone = (p: PathFeatures) => {
+    const d = delayOf(p, tables);
+    if (d > delayNs) {
+      delayNs = d;
+      critical = p;
+    }
+  };
+  /** The layer's FF before clamping at 0 (its DSPs may absorb registers counted elsewhere). */
+  let rawFf: number | undefined;
+  for (const layer of network.layers) {
+    const ins = layer.inputs.map((n) => nodes.get(n)).filter((n): n is NodeState => n !== undefined);
+    if (ins.length !== layer.inputs.length) continue;
+    const lp = layerPlans.get(layer.name);
+    if (lp && !lp.live) {
+      // A dead layer (no path to an output) builds nothing.
+      nodes.set(layer.name, { info: infoOf(layer), stage: lp.stage, path: emptyPath() });
+      layers.push({ name: layer.name, op: layer.opName, latencyCycles: 0, ii: lp.ii, lut: 0, ff: 0, dsp: 0, bram18: 0, multipliers: lp.multipliers });
+      continue;
+    }
+    const stage = Math.max(...ins.map((x) => x.stage));
+    // Branches that meet are balanced with delay registers.
+    for (const x of ins) if (x.stage < stage) overheadRegs += (stage - x.stage) * x.info.count * x.info.type.width;
+    let path = ins.reduce((p, x) => (delayOf(x.path, tables) > delayOf(p, tables) ? x.path : p), emptyPath());
+    let est: LayerEstimate;
+    let registers: boolean;
+    if ('network' in layer.op) {
+      const sub = walk(layer.op.network, flow, tables, notes, pricing);
+      const cycles = Math.max(0, sub.latency - 1);
+      est = { name: layer.name, op: layer.opName, latencyCycles: cycles, ii: sub.ii, lut: Math.round(sub.lut), ff: Math.round(sub.ff), dsp: sub.dsp, bram18: sub.bram18, multipliers: sumMults(sub.layers) };
+      registers = cycles > 0;
+      stageDone(sub.critical);
+      addFeatures(features, sub.features);
+      const st = stage + Math.round(cycles / Math.max(1, ii));
+      nodes.set(layer.name, { info: infoOf(layer), stage: st, path: registers ? emptyPath() : path });
+    } else {
+      const mask = live.get(layer.name);
+      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, layer.reuse > 1 ? undefined : mask, pricing);
+      // Values nothing reads are removed by synthesis: scale what the layer builds by the live fraction.
+      const liveFrac = fraction(mask);
+      if (layer.opName !== 'dense' || layer.reuse > 1) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
+      if (network.io === 'stream') streamScale(lf.f, layer, lp);
+      const computes = lp ? lp.stages > 0 : REGISTERED.has(layer.opName) && !(lf.mults.dsp + lf.mults.lut + lf.mults.shift === 0 && (layer.opName === 'dense' || layer.opName.includes('conv')));
+      registers = computes;
+      const f: Features = lf.f;
+      rawFf = undefined;
+      // The plan knows the registers exactly (constant outputs are not registered).
+      if (lp) f.regBits = lp.registerBits * liveFrac;
+      est = {
+        name: layer.name,
+        op: layer.opName,
+        latencyCycles: lp ? lp.latencyCycles : computes ? ii : 0,
+        ii: lp ? lp.ii : layer.opName === 'dense' ? layer.reuse : 1,
+        lut: Math.round(lutOf(f, flow, tables)),
+        ff: Math.max(0, Math.round((rawFf = ffOf(f, flow, tables)))),
+        dsp: f.dsp,
+        bram18: 0,
+        multipliers: lp ? lp.multipliers : lf.mults,
+      };
+      addFeatures(features, f);
+      path = addPath(path, lf.path);
+      if (computes) stageDone(path);
+      const passThrough = (layer.opName === 'flatten' || layer.opName === 'reshape') && ins[0]?.info.registered === true;
+      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough }, stage: stage + (computes ? 1 : 0), path: computes ? emptyPath() : path });
+    }
+    layers.push(est);
+    lut += est.lut;
+    ff += rawFf ?? est.ff;
+    rawFf = undefined;
+    dsp += est.dsp;
+  }
+  // Outputs: delayed to the last stage; the path to the output register counts too.
+  const outs = network.outputs.map((o) => nodes.get(o)).filter((n): n is NodeState => n !== undefined);
+  const stages = plan?.stages ?? Math.max(1, ...outs.map((o) => o.stage));
+  for (const o of outs) {
+    if (!plan && o.stage < stages) overheadRegs += (stages - o.stage) * o.info.count * o.info.type.width;
+    stageDone(o.path);
+  }
+  // The plan knows the input and delay registers exactly.
+  if (plan) overheadRegs = inputLiveBits + plan.delayRegisterBits;
+  // Control: valid and last bits per stage; with ii > 1 the phase counter and the 'sent' flag.
+  overheadRegs += 2 * stages + (ii > 1 ? Math.max(1, Math.ceil(Math.log2(ii))) + 1 : 0);
+  ff += ffOf({ regBits: overheadRegs, dspRegBits: 0 }, flow, tables);
+  features.regBits += overheadRegs;
+  if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
+  // Routing delay grows with the design: the critical path carries the design's logic size.
+  const logSize = Math.log2(1 + features.addBits + features.satBits + features.muxBits + features.cmpBits + features.lutMulBits + features.romBits + features.rmuxBits);
+  critical = { ...critical, logSize };
+  delayNs = delayOf(critical, tables);
+  return { layers, lut, ff, dsp, bram18: 0, latency: plan?.latencyCycles ?? (stages - 1) * ii + 1, ii, delayNs, features, critical };
+}
+
+/**
+ * io stream: a layer processes one beat (one pixel or position, all its channels) at a time, so its logic is that of
+ * one position; line buffers and FIFOs add registers (the plan gives their sizes).
+ */
+function streamScale(f: Features, layer: LayerModel, lp: LayerPlan | undefined): void {
+  const shape = layer.tensor.shape;
+  const positions = shape.length >= 2 ? size(shape.slice(0, -1)) : 1;
+  if (positions > 1) {
+    for (const k of Object.keys(f) as (keyof Features)[]) if (k !== 'regBits') f[k] = Math.ceil(f[k] / positions);
+  }
+  const st = lp?.stream;
+  if (st) {
+    const w = layer.tensor.type.width;
+    f.regBits = st.beatValues * w + st.lineBufferValues * w + st.fifoDepths.reduce((a, b) => a + b, 0) * st.beatValues * w;
+  }
+}
+
+function addFeatures(into: Features, f: Features): void {
+  for (const k of Object.keys(f) as (keyof Features)[]) into[k] += f[k];
+}
+
+function infoOf(l: LayerModel): InputInfo {
+  return { type: l.tensor.type, shape: l.tensor.shape, count: size(l.tensor.shape) };
+}
+
+function sumMults(ls: readonly LayerEstimate[]): LayerEstimate['multipliers'] {
+  const m = { dsp: 0, lut: 0, shift: 0, skip: 0 };
+  for (const l of ls) {
+    m.dsp += l.multipliers.dsp;
+    m.lut += l.multipliers.lut;
+    m.shift += l.multipliers.shift;
+    m.skip += l.multipliers.skip;
+  }
+  return m;
+}
+

@@ -1,0 +1,1020 @@
+// The structural features of a layer as the Verilog backend builds it: adder, saturation, multiplexer, ROM and register
+// bits, multipliers by kind, and the depth of its combinational path. The cost model (cost-model.ts) turns them into
+// LUT, FF and fmax figures with coefficients fitted to yosys and nextpnr (compiler/calibrate). The walk mirrors
+// backends/verilog (arith.ts castTo, productConst, sumExact; generate.ts dense, denseReuse, pooling, tables) with raw
+// bounds as doubles: exact up to 2^53, and what the estimate needs beyond.
+import { fracBits, quantizeToDouble, type ConstTensor, type FixedType, type LayerModel } from '@qnn/language';
+import { classifyConstant } from '../plan/multipliers.js';
+import type { ConstantPlan, ReuseSchedule } from '../plan/types.js';
+import { alphaType } from '../semantics/alpha.js';
+
+/** Resource features: each is a count the cost tables weigh. */
+export interface Features {
+  /** Bits of adders and subtractors (carry chains): sums, rounding increments, negations. */
+  addBits: number;
+  /** Bits of overflow logic of non-WRAP casts that can overflow (a range test and a mux per bit). */
+  satBits: number;
+  /** Bits of 2:1 multiplexers (relu, leaky_relu, relu6) and comparators (max pooling, softmax maximum). */
+  muxBits: number;
+  /** Unused (kept at 0): comparators are counted in muxBits. */
+  cmpBits: number;
+  /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
+  lutMulBits: number;
+  /** Per ROM read: entries × width / 64 (LUT-ROM cells of 64 bits). */
+  romBits: number;
+  /** Division by a constant (average pooling with a window that is not a power of two): w² per divider. */
+  divBits: number;
+  /** Bits of the reuse multiplexers: operand bits × (phases − 1). */
+  rmuxBits: number;
+  /** Flip-flop bits: pipeline, delay and accumulator registers. */
+  regBits: number;
+  /** Adder bits that yosys' xilinx_dsp can pack into a DSP48E1 post-adder (one adder per DSP product), as a negative. */
+  dspAddBits: number;
+  /** Output register bits of outputs with a DSP product, which xilinx_dsp can pack into P registers, as a negative. */
+  dspRegBits: number;
+  /** DSP blocks. */
+  dsp: number;
+}
+
+/** The longest combinational path of a layer, in the units of the delay table. */
+export interface PathFeatures {
+  /** log2 of the design's logic size (routing delay grows with it); set for the whole network. */
+  logSize: number;
+  adders: number;
+  maxWidth: number;
+  levels: number;
+  mulBits: number;
+  roms: number;
+}
+
+export interface LayerFeatures {
+  readonly f: Features;
+  readonly path: PathFeatures;
+  readonly mults: { dsp: number; lut: number; shift: number; skip: number };
+  /** Multiplications a fully unrolled HLS implementation performs (non-zero weights), and its adds. */
+  readonly hlsOps: number;
+}
+
+export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
+export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms'] as const;
+
+export type Flow = 'xc7' | 'ice40';
+
+export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0 });
+
+interface B {
+  lo: number;
+  hi: number;
+}
+
+/** 2^n for integer n in [−1100, 1100] from a table (the estimate's hot path), Math.pow otherwise. */
+const POW2 = new Float64Array(2201).map((_, i) => Math.pow(2, i - 1100));
+const pow2 = (n: number) => (n >= -1100 && n <= 1100 && Number.isInteger(n) ? POW2[n + 1100] : Math.pow(2, n));
+
+const ranges = new WeakMap<FixedType, B>();
+/** Raw range of a type as doubles (cached per type object; never mutated). */
+function range(t: FixedType): B {
+  let r = ranges.get(t);
+  if (!r) ranges.set(t, (r = t.signed ? { lo: -pow2(t.width - 1), hi: pow2(t.width - 1) - 1 } : { lo: 0, hi: pow2(t.width) - 1 }));
+  return r;
+}
+
+/** The smallest k such that [lo, hi] fits k-bit two's complement. */
+export function signedWidth(lo: number, hi: number): number {
+  // Integers of 31 bits (the estimate's usual bounds): exact with clz32, no logarithm.
+  if ((lo | 0) === lo && (hi | 0) === hi) {
+    const a = 33 - Math.clz32(lo < 0 ? ~lo : lo);
+    const b = 33 - Math.clz32(hi < 0 ? ~hi : hi);
+    return a > b ? a : b;
+  }
+  return signedWidthSlow(lo, hi);
+}
+
+function signedWidthSlow(lo: number, hi: number): number {
+  // bits(v) for v ≥ 0 is the k with 2^(k−2) ≤ v < 2^(k−1); for v < 0, −2^(k−1) ≤ v < −2^(k−2).
+  const need = (v: number) => (v >= 0 ? (v === 0 ? 1 : Math.floor(Math.log2(v)) + 2) : v === -1 ? 1 : Math.ceil(Math.log2(-v)) + 1);
+  let k = Math.max(need(lo), need(hi));
+  // Correct the rare rounding of log2 near powers of two.
+  while (k > 1 && lo >= -pow2(k - 2) && hi <= pow2(k - 2) - 1) k--;
+  while (lo < -pow2(k - 1) || hi > pow2(k - 1) - 1) k++;
+  return k;
+}
+
+const typeSignedBits = (t: FixedType) => t.width + (t.signed ? 0 : 1);
+
+/** Quantized weight raws as doubles, cached per tensor (weights are immutable values of the model). */
+const rawCache = new WeakMap<ConstTensor, Float64Array>();
+export function raws(t: ConstTensor): Float64Array {
+  let r = rawCache.get(t);
+  if (!r) {
+    const v = t.values();
+    r = new Float64Array(v.length);
+    const scale = Math.pow(2, fracBits(t.type));
+    const rr = range(t.type);
+    // A fast exact path for the common case (in range, no tie in a mode that breaks ties its own way); otherwise
+    // quantizeToDouble, which is exact for every case. Raws beyond 2^53 lose low bits, which the estimate does not need.
+    for (let i = 0; i < v.length; i++) {
+      const q = fastRaw(t.type.quant, v[i] * scale, rr);
+      r[i] = q ?? quantizeToDouble(t.type, v[i]).value * scale;
+    }
+    rawCache.set(t, r);
+  }
+  return r;
+}
+
+/** The quantized raw of s = x · 2^F when it is in range and no tie needs the mode's own rule; else undefined. */
+function fastRaw(quant: FixedType['quant'], s: number, r: B): number | undefined {
+  if (!(Math.abs(s) < 4503599627370496)) return undefined;
+  const f = Math.floor(s);
+  const frac = s - f;
+  let q: number;
+  if (frac === 0 || quant === 'TRN') q = f;
+  else if (quant === 'TRN_ZERO') q = s < 0 ? f + 1 : f;
+  else if (frac !== 0.5) q = frac > 0.5 ? f + 1 : f;
+  else if (quant === 'RND') q = f + 1;
+  else return undefined;
+  return q >= r.lo && q <= r.hi ? q : undefined;
+}
+
+const classified = [new Map<number, ConstantPlan>(), new Map<number, ConstantPlan>()];
+/** The plan's classification of x · w for an operand of sv bits (memoized: weights repeat across layers and models). */
+function classify(w: number, sv: number, dsp: boolean): ConstantPlan {
+  const m = classified[dsp ? 1 : 0];
+  if (m.size > 200_000) m.clear();
+  const key = w * 128 + sv; // sv < 128 in practice; a collision only costs a wrong memo when sv ≥ 128, so check it
+  let c = m.get(key);
+  if (!c || sv >= 128) {
+    c = classifyConstant(BigInt(w), { operandBits: sv, dspAvailable: dsp });
+    if (sv < 128) m.set(key, c);
+  }
+  return c;
+}
+
+/** Whether |w| is a power of two (the product is a shift). */
+export function isPow2(w: number): boolean {
+  const a = Math.abs(w);
+  if (a < 2147483648) return a !== 0 && (a & (a - 1)) === 0;
+  return Number.isInteger(Math.log2(a));
+}
+
+/** Non-zero digits of the canonical signed-digit form of an integer (a LUT multiplier needs that many − 1 adders). */
+export function csdDigits(w: number): number {
+  let x = Math.abs(w);
+  // The non-adjacent form's weight is popcount((x >> 1) ^ (x + (x >> 1))) (exact below 2^30).
+  if (x < 1073741824 && (x | 0) === x) {
+    let c = (x >>> 1) ^ (x + (x >>> 1));
+    c = c - ((c >>> 1) & 0x55555555);
+    c = (c & 0x33333333) + ((c >>> 2) & 0x33333333);
+    return (((c + (c >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  let n = 0;
+  while (x !== 0) {
+    if (x % 2 !== 0) {
+      n++;
+      x = x % 4 === 3 ? x + 1 : x - 1;
+    }
+    x /= 2;
+  }
+  return n;
+}
+
+/**
+ * How constant multipliers are priced. `plan` (the default): as the plan classifies them (plan/multipliers.ts) and
+ * backends/verilog builds them — ±2^k as shifts, small constants as shift-and-add trees over their canonical signed
+ * digits, the others as `*`, which yosys maps to DSP48E1 tiles on xc7 above its minimum widths and to logic otherwise
+ * (always on iCE40: synth_ice40 runs without -dsp). `written`: every non-power-of-two constant as `*` (the backend
+ * before it followed the plan; kept for comparisons). Shared multipliers of reuse > 1 are always a `*` of multiplexed
+ * operands, whose mapping yosys decides. estimate-yosys.test.ts checks the DSP count against yosys.
+ */
+export type MultiplierPricing = 'written' | 'plan';
+
+/**
+ * DSP blocks that yosys synth_xilinx -family xc7 uses for a signed a × b multiplier (mul2dsp with 25 × 18 DSP48E1
+ * tiles, 18-bit partial slices, minimum widths 2 and product width 9; unsigned operands gain a sign bit).
+ */
+export function xc7DspTiles(a: number, b: number, y = a + b): number {
+  if (a < 2 || b < 2 || y < 9) return 0;
+  if (a < b) [a, b] = [b, a];
+  let tiles = 1;
+  if (a > 25) {
+    const n = Math.floor((a - 25 + 18 - 1 - 1) / (18 - 1));
+    const last = a - n * 17;
+    tiles = n * xc7DspTiles(18, b) + Math.max(1, xc7DspTiles(last, b));
+    return tiles;
+  }
+  if (b > 18) {
+    const n = Math.floor((b - 18 + 18 - 1 - 1) / (18 - 1));
+    const last = b - n * 17;
+    return n + Math.max(1, xc7DspTiles(a, last));
+  }
+  return tiles;
+}
+
+/** Collects the features of one layer. */
+class Acc {
+  readonly f = emptyFeatures();
+  readonly path = emptyPath();
+  readonly mults = { dsp: 0, lut: 0, shift: 0, skip: 0 };
+  hlsOps = 0;
+  constructor(
+    readonly flow: Flow,
+    readonly pricing: MultiplierPricing = 'plan',
+  ) {}
+
+  /** cast_to(v) for v at fromFrac fractional bits (arith.ts castTo); returns the result's bounds. */
+  cast(v: B, width: number, fromFrac: number, to: FixedType, path?: PathFeatures): B {
+    const n = fromFrac - fracBits(to);
+    const r = range(to);
+    let q: B;
+    let wq = width;
+    if (n <= 0) {
+      q = { lo: v.lo * pow2(-n), hi: v.hi * pow2(-n) };
+      wq = width - n;
+    } else {
+      q = { lo: Math.floor(v.lo / pow2(n)), hi: Math.floor(v.hi / pow2(n)) };
+      wq = Math.max(width, n + 1) - n;
+      if (to.quant !== 'TRN') {
+        this.f.addBits += wq + 1;
+        q.hi += 1;
+        wq += 1;
+        if (path) {
+          path.adders++;
+          path.maxWidth = Math.max(path.maxWidth, wq);
+        }
+      }
+    }
+    if (q.lo >= r.lo && q.hi <= r.hi) return q;
+    if (to.overflow === 'WRAP') return r;
+    this.f.satBits += to.width + Math.max(0, wq - to.width);
+    if (path) path.levels++;
+    return r;
+  }
+
+  /**
+   * The product x · w of an input of signed bits sv and bounds xb with a constant weight raw w ≠ 0, built as the plan
+   * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
+   * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
+   */
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity): { b: B; width: number } {
+    const a = xb.lo * w;
+    const c = xb.hi * w;
+    const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
+    if (isPow2(w)) {
+      const k = Math.log2(Math.abs(w));
+      this.mults.shift++;
+      if (w < 0) {
+        this.f.addBits += sv + k + 1;
+        if (path) path.adders = Math.max(path.adders, 1);
+      }
+      return { b, width: sv + k + 1 };
+    }
+    const bw = signedWidth(w, w);
+    const plan = this.pricing === 'plan' ? classify(w, sv, this.flow === 'xc7') : undefined;
+    if (plan && plan.kind === 'lut' && plan.csd) {
+      const digits = plan.csd.length;
+      const span = plan.csd[digits - 1].shift - plan.csd[0].shift;
+      this.mults.lut++;
+      this.f.addBits += (digits - 1) * (sv + span + 1);
+      if (path) {
+        path.adders = Math.max(path.adders, Math.ceil(Math.log2(digits)));
+        path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
+      }
+      return { b, width: sv + bw };
+    }
+    // yosys' wreduce drops product bits nothing reads (`need`) before mul2dsp checks the product width.
+    const tiles = this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
+    if (tiles > 0) {
+      this.mults.dsp++;
+      this.f.dsp += tiles;
+    } else {
+      this.mults.lut++;
+      this.f.lutMulBits += sv * bw;
+      if (path) path.mulBits = Math.max(path.mulBits, sv + bw);
+    }
+    return { b, width: sv + bw };
+  }
+
+  add(width: number): void {
+    this.f.addBits += width;
+  }
+}
+
+export interface InputInfo {
+  readonly type: FixedType;
+  readonly shape: readonly number[];
+  readonly count: number;
+  /** The values come straight from registers (no logic between): DSP input registers can absorb them. */
+  readonly registered?: boolean;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The features of a layer; `ii` is the network's initiation interval (reuse R > 1 time-multiplexes dense layers). */
+export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow: Flow, schedule?: ReuseSchedule, live?: Uint8Array, pricing: MultiplierPricing = 'plan'): LayerFeatures {
+  const acc = new Acc(flow, pricing);
+  const Y = layer.tensor.type;
+  const x = ins[0];
+  const outCount = size(layer.tensor.shape);
+  switch (layer.opName) {
+    case 'dense':
+      if (layer.reuse > 1) denseReuse(acc, layer, x, schedule);
+      else dense(acc, layer, x, live);
+      break;
+    case 'conv1d':
+    case 'conv2d':
+    case 'depthwise_conv1d':
+    case 'depthwise_conv2d':
+      conv(acc, layer, x);
+      break;
+    case 'relu':
+    case 'relu6': {
+      const xr = range(x.type);
+      const p = emptyPath();
+      for (let i = 0; i < x.count; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
+      if (xr.lo < 0) acc.f.muxBits += x.count * Y.width;
+      if (layer.opName === 'relu6') acc.f.muxBits += x.count * (Y.width + typeSignedBits(x.type));
+      p.levels += 1;
+      merge(acc.path, p);
+      break;
+    }
+    case 'leaky_relu': {
+      const xr = range(x.type);
+      const alpha = Number(layer.params.alpha ?? 0.3);
+      const aType = alphaType(alpha);
+      const a = quantizeToDouble(aType, alpha).value * pow2(fracBits(aType));
+      const sv = typeSignedBits(x.type);
+      for (let i = 0; i < x.count; i++) {
+        acc.cast(xr, x.type.width, fracBits(x.type), Y, acc.path);
+        if (xr.lo < 0) {
+          if (a !== 0) {
+            const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, acc.path);
+            acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, acc.path);
+          }
+          acc.f.muxBits += Y.width;
+        }
+      }
+      acc.path.levels += 1;
+      break;
+    }
+    case 'linear':
+    case 'flatten':
+    case 'reshape':
+      for (let i = 0; i < x.count; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y, acc.path);
+      break;
+    case 'add': {
+      const f = Math.max(...ins.map((n) => fracBits(n.type)));
+      let lo = 0;
+      let hi = 0;
+      for (const n of ins) {
+        const r = range(n.type);
+        lo += r.lo * pow2(f - fracBits(n.type));
+        hi += r.hi * pow2(f - fracBits(n.type));
+      }
+      const w = signedWidth(lo, hi);
+      for (let i = 0; i < outCount; i++) {
+        acc.add(w * (ins.length - 1));
+        acc.cast({ lo, hi }, w, f, Y);
+      }
+      acc.path.adders = ins.length - 1;
+      acc.path.maxWidth = w;
+      acc.path.levels = 1;
+      break;
+    }
+    case 'concat':
+      for (const n of ins) for (let i = 0; i < n.count; i++) acc.cast(range(n.type), n.type.width, fracBits(n.type), Y);
+      break;
+    case 'sigmoid':
+    case 'tanh': {
+      const n = Number(layer.settings.table ?? 1024);
+      const b = Math.log2(n);
+      for (let i = 0; i < x.count; i++) {
+        acc.f.satBits += b + 1;
+        acc.add(b + 1);
+        if (n > 1) acc.f.romBits += (n * Y.width) / 64;
+      }
+      acc.path.levels = 2;
+      acc.path.adders = 1;
+      acc.path.maxWidth = b + 1;
+      acc.path.roms = 1;
+      break;
+    }
+    case 'softmax':
+      softmax(acc, layer, x);
+      break;
+    case 'batchnorm': {
+      const sT = layer.consts.scale ?? layer.consts.gamma;
+      const sw = sT ? sT.type.width : 16;
+      const C = x.shape[x.shape.length - 1] ?? 1;
+      const sv = typeSignedBits(x.type);
+      const sr = sT ? raws(sT) : undefined;
+      for (let i = 0; i < x.count; i++) {
+        const s = sr ? sr[(i % C) % sr.length] : 1;
+        if (s === 0) {
+          acc.mults.skip++;
+          continue;
+        }
+        const before = acc.f.dsp;
+        const p = acc.productConst(range(x.type), sv, s, acc.path);
+        // The offset's adder goes into the DSP's post-adder when the product is a DSP.
+        if (acc.f.dsp === before) acc.add(p.width + 1);
+        else acc.f.dspRegBits -= Y.width;
+        acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, acc.path);
+      }
+      acc.f.regBits += x.count * Y.width;
+      acc.path.adders += 1;
+      acc.path.maxWidth = Math.max(acc.path.maxWidth, sv + sw + 1);
+      break;
+    }
+    case 'maxpool1d':
+    case 'maxpool2d':
+    case 'global_maxpool1d':
+    case 'global_maxpool2d': {
+      const taps = Math.max(1, Math.round(x.count / Math.max(1, outCount)) || 1);
+      const t = window(layer, x);
+      const perOut = t ?? taps;
+      acc.f.muxBits += outCount * (perOut - 1) * (x.type.width + typeSignedBits(x.type));
+      for (let i = 0; i < outCount; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y);
+      acc.path.levels = Math.ceil(Math.log2(Math.max(2, perOut))) * 2;
+      acc.path.maxWidth = x.type.width;
+      break;
+    }
+    case 'avgpool1d':
+    case 'avgpool2d':
+    case 'global_avgpool1d':
+    case 'global_avgpool2d': {
+      const A = layer.types.accum ?? x.type;
+      const n = window(layer, x) ?? Math.max(1, Math.round(x.count / Math.max(1, outCount)));
+      for (let i = 0; i < outCount; i++) {
+        for (let t = 0; t < n; t++) {
+          acc.cast(range(x.type), x.type.width, fracBits(x.type), A);
+          if (t > 0) {
+            acc.add(A.width + 1);
+            acc.cast({ lo: range(A).lo * 2, hi: range(A).hi * 2 }, A.width + 1, fracBits(A), A);
+          }
+        }
+        if ((n & (n - 1)) !== 0) acc.f.divBits += (A.width + 4) * (A.width + 4);
+        acc.cast(range(A), A.width, fracBits(A) + Math.log2(n), Y);
+      }
+      acc.path.adders = n;
+      acc.path.maxWidth = A.width + 1;
+      acc.path.levels = (n & (n - 1)) !== 0 ? A.width : 1;
+      break;
+    }
+    default:
+      // Network calls are estimated through their own layers by the caller.
+      break;
+  }
+  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps };
+}
+
+function merge(into: PathFeatures, p: PathFeatures): void {
+  into.adders = Math.max(into.adders, p.adders);
+  into.maxWidth = Math.max(into.maxWidth, p.maxWidth);
+  into.levels = Math.max(into.levels, p.levels);
+  into.mulBits = Math.max(into.mulBits, p.mulBits);
+  into.roms = Math.max(into.roms, p.roms);
+}
+
+/** Taps per window of a (non-global) pooling layer. */
+function window(layer: LayerModel, x: InputInfo): number | undefined {
+  const op = layer.opName;
+  const spatial = op.endsWith('1d') ? 1 : 2;
+  if (op.startsWith('global_')) return x.shape.slice(0, spatial).reduce((a, b) => a * b, 1);
+  const k = layer.params.pool;
+  const ks = Array.isArray(k) ? k.map(Number) : new Array<number>(spatial).fill(typeof k === 'number' ? k : 2);
+  return ks.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * What building one product x · w and its cast to the accumulator adds (dense at reuse 1): the same for every input
+ * column and output of a layer that meets weight raw w, so it is computed once per distinct raw of the layer.
+ */
+interface ProductEntry {
+  /** The cast product's bounds. */
+  readonly lo: number;
+  readonly hi: number;
+  readonly dsp: boolean;
+  readonly addBits: number;
+  readonly satBits: number;
+  readonly lutMulBits: number;
+  readonly dspTiles: number;
+  readonly shift: number;
+  readonly lutMults: number;
+  readonly dspMults: number;
+  /** Path effects: adders = max(adders, adderMax) + adderInc; maxWidth, mulBits = max; levels += levelInc. */
+  readonly adderMax: number;
+  readonly adderInc: number;
+  readonly maxWidth: number;
+  readonly mulBits: number;
+  readonly levelInc: number;
+}
+
+/**
+ * The product entries of a layer context (flow, pricing, input, weight and accumulator types, the product bits read),
+ * shared by the layers and models with the same context: the editor re-checks on every keystroke, and the weights and
+ * types rarely change. Bounded: the cache is dropped beyond PRODUCT_CACHE_MAX entries.
+ */
+interface ProductEntries {
+  /** By raw − the weight type's minimum, for weight types of at most INDEX_MAX_BITS bits. */
+  readonly byIndex: (ProductEntry | undefined)[] | undefined;
+  readonly byRaw: Map<number, ProductEntry>;
+}
+const productCache = new Map<string, ProductEntries>();
+let productCacheSize = 0;
+const PRODUCT_CACHE_MAX = 200_000;
+/** Weight types up to this width index their entries by raw (at most 256 contexts × 4096 slots); wider ones use a map. */
+const INDEX_MAX_BITS = 12;
+function productEntries(key: string, wType: FixedType): ProductEntries {
+  if (productCacheSize > PRODUCT_CACHE_MAX || productCache.size > 256) {
+    productCache.clear();
+    productCacheSize = 0;
+  }
+  let m = productCache.get(key);
+  if (!m) productCache.set(key, (m = { byIndex: wType.width <= INDEX_MAX_BITS ? new Array<ProductEntry | undefined>(2 ** wType.width).fill(undefined) : undefined, byRaw: new Map() }));
+  return m;
+}
+const typeKey = (t: FixedType) => `${t.signed ? 's' : 'u'}${t.width}.${fracBits(t)}.${t.quant}.${t.overflow}`;
+
+/** Per-column first-occurrence stamps of weight raws (indexed by raw − the type's minimum), reused across layers. */
+let stamps = new Int32Array(0);
+let stampGen = 0;
+const STAMP_MAX_BITS = 16;
+
+/**
+ * Per weight (index c · units + o), whether it is the first product of its input column c with its raw among the live
+ * outputs in output order: synthesis builds each (input, weight) product once, whichever outputs read it.
+ */
+function firstProducts(w: Float64Array, C: number, units: number, liveUnit: Uint8Array, wType: FixedType): Uint8Array {
+  const first = new Uint8Array(w.length);
+  const wMin = range(wType).lo;
+  if (wType.width <= STAMP_MAX_BITS) {
+    const n = 2 ** wType.width;
+    if (stamps.length < n) stamps = new Int32Array(n);
+    if (stampGen > 2_000_000_000) {
+      stamps.fill(0);
+      stampGen = 0;
+    }
+    let ok = true;
+    for (let c = 0; c < C && ok; c++) {
+      const g = ++stampGen;
+      const row = c * units;
+      for (let o = 0; o < units; o++) {
+        if (!liveUnit[o]) continue;
+        const i = w[row + o] - wMin;
+        if (!(i >= 0 && i < n && (i | 0) === i)) {
+          ok = false;
+          break;
+        }
+        if (stamps[i] !== g) {
+          stamps[i] = g;
+          first[row + o] = 1;
+        }
+      }
+    }
+    if (ok) return first;
+    first.fill(0);
+  }
+  const seen = new Map<number, number>();
+  for (let c = 0; c < C; c++) {
+    const row = c * units;
+    for (let o = 0; o < units; o++) {
+      if (!liveUnit[o]) continue;
+      const v = w[row + o];
+      if (seen.get(v) !== c) {
+        seen.set(v, c);
+        first[row + o] = 1;
+      }
+    }
+  }
+  return first;
+}
+
+/** dense at reuse 1 over `positions` rows (hls4ml order: acc = cast_A(bias); acc = cast_A(acc + cast_A(x · w))). */
+/** `live`: per output value, whether an output of the network reads it (synthesis removes the others). */
+/**
+ * Dense layers (reuse 1) by content: the editor re-checks on every keystroke, which builds new (equal) weight arrays,
+ * so one position's features are cached by the layer's context and its weight, bias and live-output content (hash,
+ * then an exact comparison). Bounded (least recently used, by weights held).
+ */
+interface DenseEntry {
+  readonly w: Float64Array;
+  readonly bias: Float64Array | undefined;
+  readonly liveUnit: Uint8Array;
+  readonly f: Features;
+  readonly path: PathFeatures;
+  readonly mults: LayerFeatures['mults'];
+  readonly hlsOps: number;
+  readonly regs: number;
+}
+const denseCache = new Map<string, DenseEntry>();
+let denseCacheWeights = 0;
+const DENSE_CACHE_MAX_WEIGHTS = 4_000_000;
+
+function hashRaws(h: number, a: Float64Array | Uint8Array): number {
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ (a[i] | 0), 0x01000193) ^ ((a[i] / 4294967296) | 0);
+  return h >>> 0;
+}
+function sameContent(a: Float64Array | Uint8Array | undefined, b: Float64Array | Uint8Array | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** dense at reuse 1 (one position's features, cached by content; see denseOne), repeated over the positions. */
+function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | undefined): void {
+  const C = x.shape[x.shape.length - 1];
+  const units = layer.params.units as number;
+  const positions = Math.max(1, Math.round(x.count / C));
+  const wT = layer.consts.weight;
+  const bT = layer.consts.bias;
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? Y;
+  const w = raws(wT);
+  const bias = bT ? raws(bT) : undefined;
+  const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
+  if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
+  const ctx = `${acc.flow}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}`;
+  const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
+  let e = denseCache.get(key);
+  if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
+    const r = denseOne(acc.flow, acc.pricing, layer, x, liveUnit);
+    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs };
+    const old = denseCache.get(key);
+    if (old) denseCacheWeights -= old.w.length;
+    denseCache.delete(key);
+    denseCache.set(key, e);
+    denseCacheWeights += w.length;
+    for (const [k, v] of denseCache) {
+      if (denseCacheWeights <= DENSE_CACHE_MAX_WEIGHTS || k === key) break;
+      denseCache.delete(k);
+      denseCacheWeights -= v.w.length;
+    }
+  } else {
+    // Least recently used first in iteration order.
+    denseCache.delete(key);
+    denseCache.set(key, e);
+  }
+  for (const k of Object.keys(e.f) as (keyof Features)[]) acc.f[k] += e.f[k] * positions;
+  for (const k of Object.keys(e.mults) as (keyof LayerFeatures['mults'])[]) acc.mults[k] += e.mults[k] * positions;
+  acc.hlsOps += e.hlsOps * positions;
+  acc.f.regBits += e.regs * positions;
+  merge(acc.path, e.path);
+}
+
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number } {
+  const C = x.shape[x.shape.length - 1];
+  const units = layer.params.units as number;
+  const wT = layer.consts.weight;
+  const bT = layer.consts.bias;
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? Y;
+  const w = raws(wT);
+  const bias = bT ? raws(bT) : undefined;
+  const sv = typeSignedBits(x.type);
+  const xr = range(x.type);
+  const xlo = xr.lo;
+  const xhi = xr.hi;
+  const fp = fracBits(x.type) + fracBits(wT.type);
+  const fa = fracBits(A);
+  const ar = range(A);
+  const alo = ar.lo;
+  const ahi = ar.hi;
+  const wrap = A.overflow === 'WRAP';
+  const bFrac = bT ? fracBits(bT.type) : fa;
+  const sp = pow2(fa - fp);
+  const sb = pow2(fa - bFrac);
+  // Bits of each product that something reads (yosys trims the rest): casts that only slice (WRAP, or a range that
+  // cannot overflow) keep their target's width plus the dropped fractional bits; a saturating cast reads every bit.
+  const yr = range(Y);
+  const fy = fracBits(Y);
+  let sumLo = 0;
+  let sumHi = 0;
+  for (let o = 0; o < units; o++) {
+    let lo = bias ? bias[o] * sb : 0;
+    let hi = lo;
+    for (let c = 0; c < C; c++) {
+      const wr = w[c * units + o] * sp;
+      // Math.min(0, wr · xlo, wr · xhi) and the max, without the calls (xlo ≤ xhi).
+      if (wr > 0) {
+        const a = wr * xlo;
+        const b = wr * xhi;
+        if (a < 0) lo += a;
+        if (b > 0) hi += b;
+      } else if (wr < 0) {
+        const a = wr * xhi;
+        const b = wr * xlo;
+        if (a < 0) lo += a;
+        if (b > 0) hi += b;
+      }
+    }
+    sumLo = Math.min(sumLo, lo);
+    sumHi = Math.max(sumHi, hi);
+  }
+  const accFits = sumLo >= alo && sumHi <= ahi;
+  const accNeed = !wrap && !accFits ? A.width : Math.min(A.width, Y.overflow === 'WRAP' || (Math.floor(sumLo / pow2(fa - fy)) >= yr.lo && Math.ceil(sumHi / pow2(fa - fy)) <= yr.hi) ? Y.width + Math.max(0, fa - fy) : Infinity);
+  const prodNeed = accNeed + Math.max(0, fp - fa);
+  // Per input: whether every product that reads it is a DSP (its register can then move into the DSPs' A registers).
+  const onlyDsp = new Uint8Array(C).fill(1);
+  const readBy = new Uint8Array(C);
+  // One position's structure; every position repeats it (the weights are the same).
+  const one = new Acc(flow, pricing);
+  const f = one.f;
+  let regs = 0;
+  // Synthesis merges identical products (the same input times the same weight in several outputs) and their casts:
+  // `first` marks the (input, weight raw) pairs met for the first time in output order (o outer, c inner).
+  const first = firstProducts(w, C, units, liveUnit, wT.type);
+  // What a product adds, per distinct weight raw (computed on first use with the backend-mirroring productConst and cast).
+  const entries = productEntries(`${flow}|${pricing}|${typeKey(x.type)}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
+  const byIndex = entries.byIndex;
+  const wMin = range(wT.type).lo;
+  const entryOf = (wr: number): ProductEntry => {
+    const i = wr - wMin;
+    const indexed = byIndex !== undefined && i >= 0 && i < byIndex.length;
+    let e = indexed ? byIndex[i] : entries.byRaw.get(wr);
+    if (e) return e;
+    const s = new Acc(flow, pricing);
+    const pLo = Math.min(wr * xlo, wr * xhi);
+    const pHi = Math.max(wr * xlo, wr * xhi);
+    const overflows = pLo * sp < alo || pHi * sp > ahi;
+    const p1 = emptyPath();
+    const prod = s.productConst(xr, sv, wr, p1, overflows && !wrap ? Infinity : prodNeed);
+    const p2 = emptyPath();
+    const t = s.cast(prod.b, prod.width, fp, A, p2);
+    e = {
+      lo: t.lo,
+      hi: t.hi,
+      dsp: s.f.dsp > 0,
+      addBits: s.f.addBits,
+      satBits: s.f.satBits,
+      lutMulBits: s.f.lutMulBits,
+      dspTiles: s.f.dsp,
+      shift: s.mults.shift,
+      lutMults: s.mults.lut,
+      dspMults: s.mults.dsp,
+      adderMax: p1.adders,
+      adderInc: p2.adders,
+      maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
+      mulBits: p1.mulBits,
+      levelInc: p2.levels,
+    };
+    if (indexed) byIndex[i] = e;
+    else entries.byRaw.set(wr, e);
+    productCacheSize++;
+    return e;
+  };
+  const aw = A.width;
+  let skips = 0;
+  let hlsOps = 0;
+  for (let o = 0; o < units; o++) {
+    if (!liveUnit[o]) continue;
+    const p = emptyPath();
+    let dspTerms = 0;
+    const b0 = bias ? bias[o] * sb : 0;
+    let curLo = Math.floor(b0);
+    let curHi = curLo;
+    let isConst = true;
+    let terms = 0;
+    let width = 0;
+    for (let c = 0; c < C; c++) {
+      const i = c * units + o;
+      const wr = w[i];
+      if (wr === 0) {
+        skips++;
+        continue;
+      }
+      hlsOps++;
+      const e = entryOf(wr);
+      if (first[i]) {
+        if (!e.dsp) onlyDsp[c] = 0;
+        readBy[c] = 1;
+        f.addBits += e.addBits;
+        f.satBits += e.satBits;
+        f.lutMulBits += e.lutMulBits;
+        f.dsp += e.dspTiles;
+        one.mults.shift += e.shift;
+        one.mults.lut += e.lutMults;
+        one.mults.dsp += e.dspMults;
+        p.adders = Math.max(p.adders, e.adderMax) + e.adderInc;
+        p.maxWidth = Math.max(p.maxWidth, e.maxWidth);
+        p.mulBits = Math.max(p.mulBits, e.mulBits);
+        p.levels += e.levelInc;
+      }
+      terms++;
+      if (e.dsp) dspTerms++;
+      if (wrap) continue;
+      if (isConst && curLo === 0 && curHi === 0) {
+        curLo = e.lo;
+        curHi = e.hi;
+        isConst = false;
+        continue;
+      }
+      // cur = cast_A(cur + t): both at fa fractional bits, so the cast only checks the range (Acc.cast with n = 0).
+      const sLo = curLo + e.lo;
+      const sHi = curHi + e.hi;
+      width = signedWidth(sLo, sHi);
+      f.addBits += Math.min(width, accNeed);
+      p.adders++;
+      p.maxWidth = Math.max(p.maxWidth, width);
+      if (sLo >= alo && sHi <= ahi) {
+        curLo = sLo;
+        curHi = sHi;
+      } else {
+        f.satBits += aw + Math.max(0, width - aw);
+        p.levels++;
+        curLo = alo;
+        curHi = ahi;
+      }
+      isConst = false;
+    }
+    if (wrap && terms > 0) {
+      const n = terms + (b0 !== 0 ? 1 : 0);
+      // yosys trims every adder to the bits the output reads.
+      one.add((n - 1) * Math.min(A.width, accNeed));
+      p.adders += Math.ceil(Math.log2(Math.max(1, n)));
+      p.maxWidth = Math.max(p.maxWidth, A.width);
+      if (terms + (b0 !== 0 ? 1 : 0) > 1) {
+        curLo = alo;
+        curHi = ahi;
+      }
+    }
+    // xilinx_dsp packs an adder with a DSP product operand into that DSP (P = A·B + C): every such step of a chain,
+    // the first level of a WRAP tree (one adder per pair of terms).
+    const nTerms = terms + (b0 !== 0 ? 1 : 0);
+    const absorbed = Math.min(dspTerms, nTerms - 1);
+    f.dspAddBits -= Math.max(0, absorbed) * Math.min(48, A.width + 1);
+    if (terms > 0) {
+      one.cast({ lo: curLo, hi: curHi }, Math.max(width, A.width), fa, Y, p);
+      regs += Y.width;
+      if (dspTerms > 0) f.dspRegBits -= Y.width;
+    }
+    merge(one.path, p);
+  }
+  one.mults.skip += skips;
+  one.hlsOps += hlsOps;
+  if (x.registered) for (let c = 0; c < C; c++) if (readBy[c] && onlyDsp[c]) f.dspRegBits -= x.type.width;
+  return { one, regs };
+}
+
+function scaleInto(acc: Acc, one: Acc, k: number): void {
+  for (const key of Object.keys(one.f) as (keyof Features)[]) acc.f[key] += one.f[key] * k;
+  for (const key of Object.keys(one.mults) as (keyof LayerFeatures['mults'])[]) acc.mults[key] += one.mults[key] * k;
+  acc.hlsOps += one.hlsOps * k;
+}
+
+/** dense with reuse R > 1: ceil(non-zero / R) shared multipliers fed by R-way multiplexers, an accumulator per output. */
+function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSchedule | undefined): void {
+  const R = layer.reuse;
+  const C = x.shape[x.shape.length - 1];
+  const units = layer.params.units as number;
+  const positions = Math.max(1, Math.round(x.count / C));
+  const wT = layer.consts.weight;
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? Y;
+  const w = raws(wT);
+  const sv = typeSignedBits(x.type);
+  let nz = 0;
+  let maxW = 1;
+  let outsWithTerms = 0;
+  for (let o = 0; o < units; o++) {
+    let any = false;
+    for (let c = 0; c < C; c++) {
+      const wr = w[c * units + o];
+      if (wr === 0) continue;
+      nz++;
+      any = true;
+      maxW = Math.max(maxW, signedWidth(wr, wr));
+    }
+    if (any) outsWithTerms++;
+  }
+  nz *= positions;
+  outsWithTerms *= positions;
+  acc.mults.skip += C * units * positions - nz;
+  acc.hlsOps += nz;
+  const M = Math.ceil(nz / R);
+  // The multipliers: operands multiplexed by phase (never constants: the weight is a multiplexer too).
+  const tiles = acc.flow === 'xc7' ? xc7DspTiles(sv, maxW) : 0;
+  if (schedule) {
+    // The plan's shared multipliers: `dsp` ones are a `*` that yosys maps to DSP48E1 tiles, `lut` ones logic.
+    for (const u of schedule.units) {
+      // The backend writes `*` for every shared multiplier (the plan's `lut` units included); yosys decides.
+      const t = (u.kind === 'dsp' || u.kind === 'lut') && acc.flow === 'xc7' ? xc7DspTiles(sv, u.weightBits) : 0;
+      if (t > 0) {
+        acc.mults.dsp++;
+        acc.f.dsp += t;
+      } else if (u.kind !== 'skip') {
+        acc.mults.lut++;
+        acc.f.lutMulBits += sv * u.weightBits;
+      }
+    }
+  } else if (tiles > 0) {
+    acc.mults.dsp += M;
+    acc.f.dsp += M * tiles;
+  } else {
+    acc.mults.lut += M;
+    acc.f.lutMulBits += M * sv * maxW;
+  }
+  const used = Math.min(R, Math.max(1, Math.ceil(nz / Math.max(1, M))));
+  acc.f.rmuxBits += M * (x.type.width + maxW) * (used - 1);
+  const fp = fracBits(x.type) + fracBits(wT.type);
+  const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
+  for (let m = 0; m < M; m++) acc.cast(prodB, sv + maxW, fp, A);
+  // Each term is an adder and a cast in the accumulator type; the accumulators are registers (each output's next
+  // value is multiplexed over the phases where it has terms).
+  const ar = range(A);
+  for (let t = 0; t < nz; t++) {
+    acc.add(A.width + 1);
+    acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fracBits(A), A);
+  }
+  acc.f.regBits += outsWithTerms * (A.width + Y.width);
+  acc.f.muxBits += outsWithTerms * A.width * Math.min(R, 2);
+  for (let o = 0; o < outsWithTerms; o++) acc.cast(ar, A.width, fracBits(A), Y);
+  const chunk = Math.ceil(nz / Math.max(1, outsWithTerms) / R);
+  acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2;
+  acc.path.mulBits = tiles > 0 ? 0 : sv + maxW;
+  acc.path.adders = chunk + 1;
+  acc.path.maxWidth = A.width + 1;
+}
+
+/** Convolutions (the Verilog backend does not build them yet): dense over the kernel taps at every output position. */
+function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
+  const wT = layer.consts.weight;
+  const Y = layer.tensor.type;
+  const A = layer.types.accum ?? Y;
+  const w = raws(wT);
+  const depthwise = layer.opName.startsWith('depthwise');
+  const outs = layer.tensor.shape[layer.tensor.shape.length - 1];
+  const positions = Math.max(1, Math.round(size(layer.tensor.shape) / outs));
+  const taps = Math.max(1, Math.round(w.length / outs));
+  const sv = typeSignedBits(x.type);
+  const xr = range(x.type);
+  const fp = fracBits(x.type) + fracBits(wT.type);
+  const one = new Acc(acc.flow, acc.pricing);
+  for (let o = 0; o < outs; o++) {
+    let terms = 0;
+    for (let t = 0; t < taps; t++) {
+      const wr = w[t * outs + o];
+      if (wr === 0) {
+        one.mults.skip++;
+        continue;
+      }
+      one.hlsOps++;
+      const p = one.productConst(xr, sv, wr, one.path);
+      one.cast(p.b, p.width, fp, A, one.path);
+      terms++;
+    }
+    one.add(terms * (A.width + 1));
+    for (let t = 0; t < terms; t++) one.cast({ lo: range(A).lo * 2, hi: range(A).hi * 2 }, A.width + 1, fracBits(A), A);
+    one.cast(range(A), A.width, fracBits(A), Y);
+    one.f.regBits += Y.width;
+    one.path.adders = Math.max(one.path.adders, terms);
+    one.path.maxWidth = Math.max(one.path.maxWidth, A.width + 1);
+  }
+  void depthwise;
+  scaleInto(acc, one, layer.reuse > 1 ? Math.ceil(positions / layer.reuse) : positions);
+  merge(acc.path, one.path);
+}
+
+/** softmax over the last axis: maximum tree (stable), exponent ROM reads, the sum, the inverse ROM, products. */
+function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
+  const L = x.shape[x.shape.length - 1];
+  const rows = Math.max(1, Math.round(x.count / L));
+  const n = Number(layer.settings.table ?? 1024);
+  const stable = (layer.settings.implementation ?? 'stable') !== 'latency';
+  const Ex = layer.types.exp_table ?? { width: 18 };
+  const V = layer.types.inv_table ?? { width: 18 };
+  const Y = layer.tensor.type;
+  const b = Math.log2(n);
+  const xw = typeSignedBits(x.type);
+  for (let r = 0; r < rows; r++) {
+    if (stable) {
+      acc.f.muxBits += (L - 1) * (x.type.width + xw);
+      acc.f.addBits += L * (xw + 1);
+      acc.f.satBits += L * (b + 1);
+    } else {
+      acc.f.addBits += L * (b + 1);
+      acc.f.satBits += L * (b + 1);
+    }
+    if (n > 1) acc.f.romBits += ((L + 1) * n * ((Ex.width + V.width) / 2)) / 64;
+    acc.f.addBits += (L - 1) * (Ex.width + Math.ceil(Math.log2(L)));
+    acc.f.satBits += b;
+    for (let i = 0; i < L; i++) {
+      const tiles = acc.flow === 'xc7' ? xc7DspTiles(Ex.width + 1, V.width + 1) : 0;
+      if (tiles > 0) {
+        acc.mults.dsp++;
+        acc.f.dsp += tiles;
+      } else {
+        acc.mults.lut++;
+        acc.f.lutMulBits += (Ex.width + 1) * (V.width + 1);
+      }
+      acc.f.satBits += Y.width;
+    }
+    acc.f.regBits += L * Y.width;
+  }
+  acc.path.levels = (stable ? Math.ceil(Math.log2(Math.max(2, L))) * 2 + 2 : 2) + 2;
+  acc.path.adders = (stable ? 1 : 0) + Math.ceil(Math.log2(Math.max(2, L)));
+  acc.path.maxWidth = Ex.width + 4;
+  acc.path.roms = 2;
+  acc.path.mulBits = acc.flow === 'xc7' ? 0 : Ex.width + V.width;
+}
