@@ -1,4 +1,5 @@
-// `qnn sim FILE`: bit-accurate simulation and TensorFlow.js float reference on the same inputs, and their comparison.
+// `qnn sim FILE`: bit-accurate simulation and TensorFlow.js float reference on the same inputs, and their comparison;
+// with --rtl and --hls, co-simulation of the generated Verilog and HLS C++ on the same inputs (../cosim).
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkProgram, writeNpy, type DiagnosticCode, type FileModel, type NetworkModel } from '@qnn/language';
@@ -9,6 +10,7 @@ import { buildReport, formatReport, type SimReport } from './report.js';
 import { runBoth } from './run.js';
 import { SimError } from './sim-error.js';
 import { Progress } from './progress.js';
+import { coSimulate, CosimError, formatCosim, requireCosimTools, type CosimReport, type RtlSimulator } from '../cosim/index.js';
 
 export interface SimOptions {
   readonly network?: string;
@@ -19,6 +21,9 @@ export interface SimOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly backend?: string;
+  readonly rtl?: string;
+  readonly hls?: boolean;
+  readonly keep?: string;
 }
 
 export const simCommand: CliExtension = {
@@ -34,6 +39,9 @@ export const simCommand: CliExtension = {
       .option('--seed <s>', 'seed of the random inputs', '1')
       .option('--out <path>', 'write the bit-accurate outputs as .npy (float64 values of the fixed-point results)')
       .option('--backend <name>', 'float reference backend: wasm, cpu or node (default: wasm, else cpu)')
+      .option('--rtl <simulator>', 'also run the inputs through the generated Verilog in iverilog or verilator and compare every output value')
+      .option('--hls', 'also run the inputs through the generated HLS C++ (g++ with our ap_fixed.h) and compare every output value')
+      .option('--keep <dir>', 'with --rtl/--hls: keep the generated project in DIR (default: a temporary folder, removed)')
       .option('--json', 'print the report as one JSON document (schema: docs/simulation.md)')
       .action(async (file: string, opts: SimOptions) => exit(await runSim(file, opts)));
   },
@@ -44,23 +52,46 @@ const MAX_COUNT = 1_000_000;
 
 /** Ctrl-C: the report covers the samples done. */
 const STOPPED: DiagnosticCode = 'QNN4008';
+/** --rtl / --hls: the hardware computed other bits than the simulator. */
+const MISMATCH: DiagnosticCode = 'QNN4021';
 
 export async function runSim(file: string, opts: SimOptions): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const report = await simulateFile(file, opts, controller.signal);
+    const rtl = opts.rtl as RtlSimulator | undefined;
+    if (rtl !== undefined && rtl !== 'iverilog' && rtl !== 'verilator') throw new SimError('QNN4010', `--rtl is iverilog or verilator, not '${opts.rtl}'.`);
+    if (opts.keep !== undefined && !rtl && !opts.hls) throw new SimError('QNN4010', '--keep keeps the co-simulation project: give it with --rtl or --hls.');
+    requireCosimTools({ rtl, hls: opts.hls }); // before any work: a missing tool is QNN4020
+    const run = await simulateFile(file, opts, controller.signal);
+    const { report } = run;
     if (opts.out) writeOutputs(opts.out, report);
-    if (opts.json) process.stdout.write(JSON.stringify(report.json, undefined, 2) + '\n');
-    else process.stdout.write(formatReport(report) + '\n');
+    let cosim: CosimReport | undefined;
+    if ((rtl || opts.hls) && !report.json.stopped) {
+      const status = (m: string) => {
+        if (!opts.json && process.stderr.isTTY) process.stderr.write(`qnn sim: ${m}…\n`);
+      };
+      cosim = await coSimulate({ net: run.net, source: run.path, inputs: run.data.inputs, rows: run.data.rows, vectorSource: run.data.source, rtl, hls: opts.hls, signal: controller.signal, keep: opts.keep, onStatus: status });
+    }
+    if (opts.json) process.stdout.write(JSON.stringify(cosim ? { ...report.json, cosim } : report.json, undefined, 2) + '\n');
+    else process.stdout.write(formatReport(report) + (cosim ? `\n\n${formatCosim(cosim)}` : '') + '\n');
     if (report.json.stopped) {
-      process.stderr.write(`qnn sim: warning ${STOPPED}: Stopped after ${report.json.samples} samples; the report covers those.\n`);
+      process.stderr.write(`qnn sim: warning ${STOPPED}: Stopped after ${report.json.samples} samples; the report covers those${rtl || opts.hls ? ' (no co-simulation)' : ''}.\n`);
       return 130;
+    }
+    if (cosim && !cosim.bitExact) {
+      const what = [cosim.rtl && !cosim.rtl.bitExact ? `the Verilog (${cosim.rtl.simulator}) in ${cosim.rtl.mismatches} values` : '', cosim.hls && !cosim.hls.bitExact ? `the HLS C++ (g++) in ${cosim.hls.mismatches} values` : ''].filter(Boolean).join(' and ');
+      process.stderr.write(`qnn sim: error ${MISMATCH}: ${what} differ${what.includes(' and ') ? '' : 's'} from the bit-accurate simulator; the report lists the first ones.\n`);
+      return 1;
     }
     return 0;
   } catch (e) {
-    if (e instanceof SimError) {
+    if (controller.signal.aborted && !(e instanceof SimError) && !(e instanceof CosimError)) {
+      process.stderr.write(`qnn sim: warning ${STOPPED}: Stopped during co-simulation.\n`);
+      return 130;
+    }
+    if (e instanceof SimError || e instanceof CosimError) {
       if (opts.json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }, undefined, 2) + '\n');
       process.stderr.write(`qnn sim: error ${e.code}: ${e.message}\n`);
       return 1;
@@ -72,7 +103,7 @@ export async function runSim(file: string, opts: SimOptions): Promise<number> {
   }
 }
 
-async function simulateFile(file: string, opts: SimOptions, signal: AbortSignal): Promise<SimReport> {
+async function simulateFile(file: string, opts: SimOptions, signal: AbortSignal): Promise<{ report: SimReport; net: NetworkModel; data: LoadedInputs; path: string }> {
   const path = resolve(file);
   const program = checkProgram([path], { fs: nodeFileSystem, parts: partCatalog });
   const errors = [...program.diagnostics].flatMap(([p, ds]) => ds.filter((d) => d.severity === 'error').map((d) => ({ p, d })));
@@ -95,7 +126,7 @@ async function simulateFile(file: string, opts: SimOptions, signal: AbortSignal)
     const backend = opts.backend as 'wasm' | 'cpu' | 'node' | undefined;
     if (backend !== undefined && !['wasm', 'cpu', 'node'].includes(backend)) throw new SimError('QNN4010', `--backend is wasm, cpu or node, not '${backend}'.`);
     const run = await runBoth(net, data.inputs, { signal, backend, onProgress: (d, t) => progress.update(d, t) });
-    return buildReport(net, path, data, run);
+    return { report: buildReport(net, path, data, run), net, data, path };
   } finally {
     progress.stop();
   }

@@ -9,6 +9,7 @@ import type { NetworkModel } from '@qnn/language';
 import { generateHls, generateVerilog, HlsUnsupportedError, hlsIncludeDir, testbenchTop, VerilogBackendError, verilogTestbench, type HlsProject, type VerilogDesign } from '@qnn/compiler';
 import { simulateSync, type SimulationInputs } from '../exec/simulate.js';
 import type { RawTensor } from '../exec/result.js';
+import { serialWrapper } from './serial-wrapper.js';
 
 export const MARKER = '.qnn-project.json';
 export const TOOL_VERSION = '0.1.0';
@@ -44,6 +45,10 @@ export interface ProjectResult {
   readonly refused: ReadonlyMap<'verilog' | 'hls', string>;
   readonly files: readonly string[];
   readonly replaced: boolean;
+  /** The Verilog design written (ports, packing, expected latency and II), when the Verilog backend accepted the network. */
+  readonly verilog?: VerilogDesign;
+  /** The HLS top function, when the HLS backend accepted the network. */
+  readonly hlsTop?: string;
 }
 
 type Family = 'ice40' | 'amd' | 'other';
@@ -153,6 +158,10 @@ export function writeProject(req: ProjectRequest): ProjectResult {
     files.set(`rtl/${top.file}`, top.text);
     files.set('rtl/vivado.tcl', vivadoTcl(net, rtl));
     files.set(`rtl/${rtl.top}.xdc`, xdc(net));
+    if (family(net.target?.part) === 'ice40') {
+      const w = serialWrapper(rtl);
+      files.set(`rtl/${w.file}`, w.text);
+    }
   }
   const backends = [...(rtl ? ['verilog' as const] : []), ...(hls ? ['hls' as const] : [])];
   files.set('Makefile', makefile(net, hls, rtl));
@@ -186,7 +195,7 @@ export function writeProject(req: ProjectRequest): ProjectResult {
     } else {
       renameSync(tmp, dir);
     }
-    return { dir, backends, refused, files: [...files.keys()].sort(), replaced };
+    return { dir, backends, refused, files: [...files.keys()].sort(), replaced, ...(rtl ? { verilog: rtl } : {}), ...(hls ? { hlsTop: hls.top } : {}) };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -277,19 +286,31 @@ function makefile(net: NetworkModel, hls: HlsProject | undefined, rtl: VerilogDe
         `\t@echo "resources: $(BUILD)/resources.json"`,
         '',
         `# nextpnr-ice40 (${d.flag} ${d.pkg}, ${mhz} MHz) and icepack: bitstream and timing report ($(BUILD)/fmax.json).`,
-        `# Note: the top-level AXI-Stream ports are as wide as the packed tensors; a board design wraps them (pins are few).`,
-        `pnr: synth`,
-        `\tnextpnr-ice40 ${d.flag} --package ${d.pkg} --json $(BUILD)/${rtl.top}.json --asc $(BUILD)/${rtl.top}.asc --freq ${mhz} --pcf-allow-unconstrained --report $(BUILD)/fmax.json`,
+        `# The AXI-Stream ports are as wide as the packed tensors (${rtl.inputWidth} + ${rtl.outputWidth} bits), more than the package has pins:`,
+        `# pnr places ${rtl.top}_serial (rtl/${rtl.top}_serial.v), which shifts the words in and out one bit per clock (8 pins).`,
+        `# --timing-allow-fail: the report gives the achieved fmax even when the target clock is not met.`,
+        `PNR_SYNTH = synth_ice40 -top ${rtl.top}_serial -json ../$(BUILD)/${rtl.top}_serial.json`,
+        `pnr:`,
+        `\t@mkdir -p $(BUILD)`,
+        `\tcd rtl && yosys -q -p "read_verilog ${[...rtl.files.keys()].join(' ')} ${rtl.top}_serial.v; $(PNR_SYNTH); tee -q -o ../$(BUILD)/pnr-resources.json stat -json"`,
+        `\tnextpnr-ice40 ${d.flag} --package ${d.pkg} -q --json $(BUILD)/${rtl.top}_serial.json --asc $(BUILD)/${rtl.top}.asc --freq ${mhz} --seed 1 --timing-allow-fail --pcf-allow-unconstrained --report $(BUILD)/fmax.json --log $(BUILD)/nextpnr.log`,
         `\ticepack $(BUILD)/${rtl.top}.asc $(BUILD)/${rtl.top}.bin`,
-        `\t@echo "bitstream: $(BUILD)/${rtl.top}.bin; timing: $(BUILD)/fmax.json"`,
+        `\t@echo "bitstream: $(BUILD)/${rtl.top}.bin; timing and utilization: $(BUILD)/fmax.json; log: $(BUILD)/nextpnr.log"`,
         '',
       );
     } else {
       L.push(
         `# yosys synth_xilinx -family xc7 (an estimate for AMD parts); resources in $(BUILD)/resources.json.`,
+        `# make synth FAST=1: yosys's generic coarse-grain synthesis only (elaborate, optimize, infer arithmetic; no LUT`,
+        `# mapping): it checks that yosys builds the design in seconds where synth_xilinx takes minutes for large networks,`,
+        `# and counts coarse cells ($macc, $alu, flip-flops) rather than LUTs, FFs and DSPs.`,
+        `SYNTH = synth_xilinx -family xc7 -top ${rtl.top}`,
+        `ifeq ($(FAST),1)`,
+        `SYNTH = synth -top ${rtl.top} -run begin:fine`,
+        `endif`,
         `synth:`,
         `\t@mkdir -p $(BUILD)`,
-        `\tcd rtl && yosys -q -p "read_verilog ${[...rtl.files.keys()].join(' ')}; synth_xilinx -family xc7 -top ${rtl.top}; tee -q -o ../$(BUILD)/resources.json stat -json"`,
+        `\tcd rtl && yosys -q -p "read_verilog ${[...rtl.files.keys()].join(' ')}; $(SYNTH); tee -q -o ../$(BUILD)/resources.json stat -json"`,
         `\t@echo "resources: $(BUILD)/resources.json"`,
         '',
         ...none('pnr', `pnr: place and route of ${part ?? 'AMD'} parts needs Vivado (vivado -mode batch -source rtl/vivado.tcl); the open-source flow (nextpnr) covers iCE40 parts only.`),
@@ -347,6 +368,7 @@ function readme(req: ProjectRequest, hls: HlsProject | undefined, rtl: VerilogDe
         [`${rtl.top}_in.hex`, 'input vectors, one packed tdata word per line'],
         [`${rtl.top}_exp.hex`, 'expected output words'],
         [`${rtl.top}.xdc`, 'clock constraint for Vivado'],
+        ...(fam === 'ice40' ? [[`${rtl.top}_serial.v`, 'pin-light wrapper placed by make pnr'] as [string, string]] : []),
         ['vivado.tcl', 'Vivado project (synthesis, place and route, reports)'],
       ].map(([f, what]) => `  ${f.padEnd(Math.max(20, rtl.top.length + 9))} ${what}`),
     );
@@ -368,9 +390,9 @@ function readme(req: ProjectRequest, hls: HlsProject | undefined, rtl: VerilogDe
       `- \`make verilator\`: the same testbench compiled by Verilator 5. Package: verilator.`,
       fam === 'ice40'
         ? `- \`make synth\`: yosys \`synth_ice40\` (without \`-dsp\`: it builds wrong netlists in yosys 0.23); cell counts in \`build/resources.json\`. Package: yosys.`
-        : `- \`make synth\`: yosys \`synth_xilinx -family xc7\`; cell counts (LUT, FF, DSP) in \`build/resources.json\`. Package: yosys.`,
+        : `- \`make synth\`: yosys \`synth_xilinx -family xc7\`; cell counts (LUT, FF, DSP) in \`build/resources.json\`. It takes minutes for large networks: \`make synth FAST=1\` runs only yosys's generic coarse-grain synthesis (seconds; arithmetic cells rather than LUTs). Package: yosys.`,
       fam === 'ice40'
-        ? `- \`make pnr\`: nextpnr-ice40 and icepack: bitstream \`build/${rtl.top}.bin\` and timing report \`build/fmax.json\`. Packages: nextpnr-ice40, fpga-icestorm. The AXI-Stream ports are wide; on a board, wrap the module.`
+        ? `- \`make pnr\`: nextpnr-ice40 and icepack: bitstream \`build/${rtl.top}.bin\` and timing report \`build/fmax.json\` (achieved fmax per clock, utilization). The AXI-Stream ports (${rtl.inputWidth} + ${rtl.outputWidth} bits) exceed the package's pins, so pnr places \`${rtl.top}_serial\` (\`rtl/${rtl.top}_serial.v\`): 8 pins — \`clk\`, \`rstn\`; \`sin\`/\`sin_en\` shift the input word in, LSB first; a \`start\` pulse offers it to the network; \`ovalid\` rises when the output word is captured and \`sout\`/\`sout_en\` shift it out, LSB first. Packages: nextpnr-ice40, fpga-icestorm.`
         : `- \`make pnr\`: not available for ${part ?? 'AMD parts'} in the open-source flow (it prints how to use Vivado).`,
       `- Vivado: \`cd rtl && vivado -mode batch -source vivado.tcl\`: out-of-context synthesis, place and route, utilization and timing reports, clock from \`${rtl.top}.xdc\`${fam === 'amd' ? '' : ` (for AMD parts only: ${part} is not one, so Vivado rejects it)`}.`,
     );
