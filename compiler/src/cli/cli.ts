@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { runCheck } from './check-command.js';
 import { UsageError } from './files.js';
 import { runFmt } from './fmt-command.js';
+import { registerImport } from './import-command.js';
 import { runParts } from './parts-command.js';
+import { runEstimate } from './estimate-command.js';
 
 /** A command contributed by another package: it registers itself and reports its exit code through `exit`. */
 export interface CliExtension {
@@ -46,6 +48,18 @@ export async function runCli(argv: readonly string[], extensions: readonly CliEx
     .description('List the target parts of the device table and their resources.')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => exit(runParts(opts)));
+
+  program
+    .command('estimate')
+    .description('Estimate latency, II, LUT, FF, DSP and BRAM of a network per layer, with device utilization (docs/estimate.md).')
+    .argument('<file>', 'the .qnn file')
+    .option('--network <name>', 'the network (default: every network of the file)')
+    .option('--part <part>', "the part (default: the network's target, else xcu250); 'qnn parts' lists them")
+    .option('--clock <period>', "clock period in ns or frequency in MHz (default: the target's clock, else 5 ns)")
+    .option('--json', 'print the estimate as JSON (docs/estimate.md has the schema)')
+    .action((file: string, opts: { network?: string; part?: string; clock?: string; json?: boolean }) => exit(runEstimate(file, opts)));
+
+  registerImport(program, exit);
 
   for (const ext of extensions) ext.register(program, exit);
 
