@@ -1,2 +1,3 @@
-// @qnn/client: not written yet (see the open issues); the package exists so that the workspace layout is final.
-export {};
+// @qnn/client: the VS Code extension. Its entry point is src/extension.ts, bundled by scripts/build.mjs into
+// out/extension.cjs; this module only re-exports the shapes that the extension and its webviews exchange.
+export type * from './protocol.js';
