@@ -16,8 +16,10 @@ const RESULTS = join(HERE, 'results');
 const SECTIONS = [
   { name: 'language', load: () => import('./language.mjs') },
   { name: 'simulator', load: () => import('./simulator.mjs') },
-  // { name: 'estimator', load: () => import('./estimator.mjs') },
-  // { name: 'lsp', load: () => import('./lsp.mjs') },
+  { name: 'qor', load: () => import('./qor.mjs') },
+  { name: 'estimator', load: () => import('./estimate.mjs') },
+  { name: 'plan', load: () => import('./plan.mjs') },
+  { name: 'lsp', load: () => import('./server.mjs') },
 ];
 
 
@@ -29,7 +31,7 @@ function ms(x) {
 /** Rows of throughput (`value`, a rate) rather than time. */
 function rateTable(rows) {
   const head = ['benchmark', 'median', 'target', ''];
-  const body = rows.map((r) => [r.name, Math.round(r.value).toLocaleString('en-US'), r.target ?? '–', r.met === undefined ? '' : r.met ? 'met' : 'NOT met']);
+  const body = rows.map((r) => [r.name, r.display ?? Math.round(r.value).toLocaleString('en-US'), r.target ?? '–', r.met === undefined ? '' : r.met ? 'met' : 'NOT met']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
