@@ -146,6 +146,9 @@ describe('the extension in code-server (trusted workspace)', () => {
     await frame.locator('#error-chart').waitFor({ state: 'attached' });
     const summary = await frame.locator('#summary').innerText();
     expect(summary).toMatch(/top-1 agreement/);
+    // The fixed-vs-float scatter of the output, from the server's outputs[].scatter (256 test samples × 5 classes).
+    await frame.locator('canvas[id^="scatter-"]').first().waitFor({ state: 'attached' });
+    expect(await frame.locator('main').innerText()).toMatch(/1,280 values/);
     // iverilog is installed here (CI installs it): the RTL was co-simulated bit-exact.
     expect(await frame.locator('#rtl-result').innerText()).toMatch(/bit-exact/);
   }, 300_000);

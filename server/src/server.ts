@@ -83,8 +83,9 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     canWatchFiles = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canRefreshHints = caps.workspace?.inlayHint?.refreshSupport === true;
     canRefreshLenses = caps.workspace?.codeLens?.refreshSupport === true;
+    // The extension sends its flat values (trusted, defaultPart, …) and the whole `qnn` section as `settings`.
     const init = params.initializationOptions as { settings?: unknown } | undefined;
-    settings = mergeSettings(settings, init?.settings ?? init);
+    settings = mergeSettings(mergeSettings(settings, init), init?.settings);
     applySettings();
     folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : []);
     ws.setFolders(folders);

@@ -2,7 +2,7 @@
 // and a cancellation stops it at once: the same inputs and report as `qnn sim --json`.
 import { checkProgram, memoryFileSystem, type FileModel, type NetworkModel } from '@qnn/language';
 import { nodeFileSystem, partCatalog } from '@qnn/compiler';
-import { buildReport, coSimulate, randomInputs, runBoth, testInputs, type LoadedInputs } from '@qnn/simulator';
+import { buildReport, coSimulate, randomInputs, runBoth, testInputs, type LoadedInputs, type RunResult } from '@qnn/simulator';
 
 export interface SimulationJob {
   readonly path: string;
@@ -53,8 +53,35 @@ export async function runSimulation(job: SimulationJob, signal: AbortSignal, onP
   if (!net.complete) throw new JobError('QNN4002', `Network '${net.name}' has errors.`);
   const data = jobInputs(file, net, job.count, job.seed ?? 1);
   const run = await runBoth(net, data.inputs, { signal, onProgress });
-  const report = buildReport(net, job.path, data, run).json;
+  const built = buildReport(net, job.path, data, run).json;
+  const report = { ...built, outputs: built.outputs.map((o) => ({ ...o, scatter: outputScatter(run, o.name) })) };
   if (!job.rtl && !job.hls) return report;
   const cosim = await coSimulate({ net, source: job.path, inputs: data.inputs, rows: data.rows, vectorSource: data.source, rtl: job.rtl, hls: job.hls, signal });
   return { ...report, cosim };
 }
+
+/** Most points of an output's fixed-vs-float scatter in the qnn/simulate response (docs/server.md). */
+export const SCATTER_POINTS = 2000;
+
+/**
+ * The fixed-vs-float pairs of one output: its values over the simulated samples in row-major order (sample, then
+ * element), all of them when there are at most SCATTER_POINTS, else SCATTER_POINTS evenly spaced ones (value
+ * floor(i·n/SCATTER_POINTS) for i = 0…SCATTER_POINTS−1), so the same seed gives the same points.
+ */
+export function outputScatter(run: RunResult, name: string): { fixed: number[]; float: number[] } {
+  const layer = run.layers.find((l) => l.name === name);
+  const values = layer?.values;
+  if (!layer || !values) return { fixed: [], float: [] };
+  // Only the samples simulated (fewer than requested when stopped) hold values.
+  const n = Math.min(values.fixed.length, values.float.length, run.rows * layer.shape.reduce((a, b) => a * b, 1));
+  const k = Math.min(n, SCATTER_POINTS);
+  const fixed: number[] = new Array<number>(k);
+  const float: number[] = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    const j = k === n ? i : Math.floor((i * n) / k);
+    fixed[i] = values.fixed[j];
+    float[i] = values.float[j];
+  }
+  return { fixed, float };
+}
+

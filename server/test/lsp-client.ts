@@ -25,8 +25,10 @@ export const SERVER_BIN = resolve(REPO, 'server/bin/qnn-language-server.js');
 export interface StartOptions {
   readonly root?: string;
   readonly settings?: Record<string, unknown>;
-  /** Answers to workspace/configuration (the `qnn` section). */
+  /** Answers to workspace/configuration (the `qnn` section); `LspClient.configuration` changes them later. */
   readonly configuration?: Record<string, unknown>;
+  /** initializationOptions as sent (instead of `{ settings }`). */
+  readonly initializationOptions?: Record<string, unknown>;
 }
 
 interface Published {
@@ -43,6 +45,8 @@ export class LspClient {
   private readonly versions = new Map<string, number>();
   readonly progress: { token: unknown; value: unknown }[] = [];
   readonly logs: string[] = [];
+  /** What the client answers to workspace/configuration for the `qnn` section. */
+  configuration: Record<string, unknown> | undefined;
   stderr = '';
   exited = false;
 
@@ -71,7 +75,8 @@ export class LspClient {
         }
       }
     });
-    connection.onRequest('workspace/configuration', () => [opts.configuration ?? null]);
+    client.configuration = opts.configuration;
+    connection.onRequest('workspace/configuration', () => [client.configuration ?? null]);
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('workspace/inlayHint/refresh', () => null);
@@ -95,7 +100,7 @@ export class LspClient {
         },
         window: { workDoneProgress: true },
       },
-      initializationOptions: opts.settings ? { settings: opts.settings } : undefined,
+      initializationOptions: opts.initializationOptions ?? (opts.settings ? { settings: opts.settings } : undefined),
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;

@@ -197,6 +197,85 @@ describe('settings', () => {
     }
   }, 30_000);
 
+  test('qnn.defaultPart and qnn.defaultClockNs, as the extension sends them, apply to networks without a target', async () => {
+    // The `qnn` section as VS Code's getConfiguration('qnn') serializes it, and initializationOptions as
+    // client/src/settings.ts builds them (serverSettings).
+    const section = (part: string, clockNs: number) => ({
+      defaultPart: part,
+      defaultClockNs: clockNs,
+      simulation: { sampleCount: 1000, rtl: 'auto' },
+      inlayHints: { enabled: true },
+      statusBar: { enabled: true },
+      tools: { iverilogPath: 'iverilog', verilatorPath: 'verilator', yosysPath: 'yosys', nextpnrPath: 'nextpnr-ice40' },
+      server: { path: '' },
+    });
+    const init = (part: string, clockNs: number) => ({ settings: section(part, clockNs), trusted: true, defaultPart: part, defaultClockNs: clockNs, inlayHints: true, sampleCount: 1000, tools: {} });
+    const body = '  init random(seed: 1)\n  input x : fixed<8, 2>[16]\n  y = dense(x, 8) : fixed<12, 4>\n  output y\n}\n';
+    const untargeted = `network n {\n${body}`;
+    const targeted = `target xczu9eg clock 4ns\n\nnetwork n {\n${body}`;
+    const dir = tmp({ 'untargeted.qnn': untargeted, 'targeted.qnn': targeted });
+    const cliEstimate = (file: string, ...args: string[]) => JSON.parse(execFileSync(process.execPath, [QNN, 'estimate', join(dir, file), '--json', ...args], { encoding: 'utf8' }));
+    /** Everything the user sees of the estimate of `file` in client `c`: qnn/estimate, the hover and hint of y, the lens. */
+    const seen = async (c: LspClient, file: string, text: string) => {
+      const uri = await c.open(join(dir, file), text);
+      await c.diagnostics(uri, 1);
+      const line = text.split('\n').findIndex((l) => l.startsWith('  y ='));
+      const e = await c.request<{ part: string; clockNs: number; total: { latencyCycles: number } }>('qnn/estimate', { uri, network: 'n' });
+      const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line, character: 3 } });
+      const hints = await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: all(text) });
+      const lenses = await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+      return {
+        e,
+        hover: (h.contents as { value: string }).value,
+        hint: String(hints.find((x) => x.position.line === line)?.label),
+        lens: lenses.find((l) => l.command?.command === 'qnn.showReport')!.command!.title,
+      };
+    };
+    const expectShows = (s: Awaited<ReturnType<typeof seen>>, cli: { part: string; clockNs: number; total: { latencyCycles: number; latencyNs: number }; layers: { name: string; latencyCycles: number }[] }) => {
+      expect(s.e).toEqual(cli);
+      const y = cli.layers.find((l) => l.name === 'y')!;
+      expect(s.hover).toContain(`latency ${y.latencyCycles} cycle${y.latencyCycles === 1 ? '' : 's'} = `);
+      const hoverNs = /latency \d+ cycles? = ([\d.]+) ns/.exec(s.hover);
+      expect(Number(hoverNs?.[1])).toBeCloseTo(y.latencyCycles * cli.clockNs, 3);
+      expect(s.hint).toMatch(new RegExp(`^${y.latencyCycles} cyc`));
+      expect(s.lens).toContain(`${cli.total.latencyCycles} cycles`);
+      expect(s.lens).toContain(`${cli.part}:`);
+    };
+
+    // Through initializationOptions, then workspace/configuration with the same values.
+    const c = await LspClient.start({ initializationOptions: init('xc7a35t', 10), configuration: { ...section('xc7a35t', 10), trusted: true } });
+    try {
+      const u = await seen(c, 'untargeted.qnn', untargeted);
+      expect([u.e.part, u.e.clockNs]).toEqual(['xc7a35t', 10]);
+      expectShows(u, cliEstimate('untargeted.qnn', '--part', 'xc7a35t', '--clock', '10'));
+      // A file's own target wins.
+      const t = await seen(c, 'targeted.qnn', targeted);
+      expect([t.e.part, t.e.clockNs]).toEqual(['xczu9eg', 4]);
+      expectShows(t, cliEstimate('targeted.qnn'));
+
+      // A settings change (workspace/didChangeConfiguration, then workspace/configuration) re-estimates.
+      c.configuration = { ...section('xczu9eg', 2.5), trusted: true };
+      await c.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      let after = await seen(c, 'untargeted.qnn', untargeted);
+      for (let i = 0; i < 50 && after.e.part !== 'xczu9eg'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await seen(c, 'untargeted.qnn', untargeted);
+      }
+      expectShows(after, cliEstimate('untargeted.qnn', '--part', 'xczu9eg', '--clock', '2.5'));
+      expectShows(await seen(c, 'targeted.qnn', targeted), cliEstimate('targeted.qnn'));
+    } finally {
+      await c.stop();
+    }
+
+    // Without configuration support, initializationOptions alone are enough.
+    const d = await LspClient.start({ initializationOptions: init('xc7a35t', 10) });
+    try {
+      expectShows(await seen(d, 'untargeted.qnn', untargeted), cliEstimate('untargeted.qnn', '--part', 'xc7a35t', '--clock', '10'));
+    } finally {
+      await d.stop();
+    }
+  }, 90_000);
+
   test('inlay hints and code lenses can be turned off', async () => {
     const off = await LspClient.start({ settings: { inlayHints: { enabled: false }, codeLens: { enabled: false } } });
     try {
@@ -240,8 +319,61 @@ describe('custom requests', () => {
     expect(kinds[0]).toBe('begin');
     expect(kinds[kinds.length - 1]).toBe('end');
     const cli = JSON.parse(execFileSync(process.execPath, [QNN, 'sim', path, '--count', '300', '--json'], { encoding: 'utf8' }));
-    const strip = (x: Record<string, unknown>) => ({ ...x, timing: undefined, file: undefined });
+    // A superset of qnn sim --json: the same report plus each output's scatter (tested below).
+    const strip = (x: Record<string, unknown>) => ({
+      ...x,
+      timing: undefined,
+      file: undefined,
+      outputs: (x.outputs as Record<string, unknown>[]).map((o) => ({ ...o, scatter: undefined })),
+    });
     expect(strip(r as unknown as Record<string, unknown>)).toEqual(strip(cli));
+  }, 60_000);
+
+  /** The fixed-point values of `qnn sim --out` and the float reference's values of the same inputs, flattened. */
+  async function referenceValues(file: string, args: string[], backend: string): Promise<{ fixed: Float64Array; float: Float32Array }> {
+    const npy = join(mkdtempSync(join(tmpdir(), 'qnn-lsp-scatter-')), 'out.npy');
+    execFileSync(process.execPath, [QNN, 'sim', file, ...args, '--out', npy], { encoding: 'utf8' });
+    const read = readNpy(new Uint8Array(readFileSync(npy)));
+    if (!read.ok) throw new Error(read.message);
+    const fixed = read.array.data;
+    const { checkProgram } = await import('@qnn/language');
+    const { nodeFileSystem, partCatalog } = await import('@qnn/compiler');
+    const sim = await import('@qnn/simulator');
+    const model = checkProgram([file], { fs: nodeFileSystem, parts: partCatalog }).files.get(file)!;
+    const net = [...model.networks.values()][0];
+    const test = [...model.tests.values()].find((t) => t.network === net.name);
+    const count = Number(args[args.indexOf('--count') + 1]);
+    const seed = args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : 1;
+    const inputs = test ? sim.testInputs(test).inputs : sim.randomInputs(net, count, seed);
+    const fl = await sim.floatReference(net, inputs, { backend: backend.split(' ')[0] as 'wasm' | 'cpu' | 'node' });
+    return { fixed, float: fl.layers.get(net.outputs[0])!.data };
+  }
+
+  test('qnn/simulate sends each output\'s fixed-vs-float scatter: every value up to 2,000', async () => {
+    const r = await client.request<{ floatBackend: string; outputs: { name: string; maxAbsError: number; scatter: { fixed: number[]; float: number[] } }[] }>('qnn/simulate', { uri, count: 300 });
+    const ref = await referenceValues(path, ['--count', '300'], r.floatBackend);
+    const o = r.outputs[0];
+    expect(ref.fixed.length).toBe(256 * 5);
+    expect(o.scatter.fixed).toEqual([...ref.fixed]);
+    expect(o.scatter.float).toEqual([...ref.float]);
+    expect(Math.max(...o.scatter.fixed.map((x, i) => Math.abs(x - o.scatter.float[i])))).toBeCloseTo(o.maxAbsError, 6);
+  }, 60_000);
+
+  test('qnn/simulate subsamples a large scatter evenly to 2,000 points, the same for the same seed', async () => {
+    const text = 'network n {\n  init random(seed: 3)\n  input x : fixed<8, 2>[4]\n  y = dense(x, 3) : fixed<10, 3>\n  output y\n}\n';
+    const dir = tmp({ 'scatter.qnn': text });
+    const file = join(dir, 'scatter.qnn');
+    const u = await client.open(file, text);
+    const ask = () => client.request<{ floatBackend: string; outputs: { scatter: { fixed: number[]; float: number[] } }[] }>('qnn/simulate', { uri: u, count: 1500, seed: 7 });
+    const r = await ask();
+    const ref = await referenceValues(file, ['--count', '1500', '--seed', '7'], r.floatBackend);
+    const n = 1500 * 3;
+    const pick = (i: number) => Math.floor((i * n) / 2000);
+    const s = r.outputs[0].scatter;
+    expect(s.fixed).toHaveLength(2000);
+    expect(s.fixed).toEqual(Array.from({ length: 2000 }, (_, i) => ref.fixed[pick(i)]));
+    expect(s.float).toEqual(Array.from({ length: 2000 }, (_, i) => ref.float[pick(i)]));
+    expect((await ask()).outputs[0].scatter).toEqual(s);
   }, 60_000);
 
   test('qnn/simulate honours cancellation', async () => {
