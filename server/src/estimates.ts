@@ -1,55 +1,12 @@
-// The adapter to the compiler's estimator (compiler/src/estimate): resources and latency per layer and network.
-// Looked up at run time so that the server works, without figures, on a compiler that does not export it.
-import * as compiler from '@qnn/compiler';
+// The server's view of the compiler's estimator (compiler/src/estimate): estimates cached per network object and
+// options (one model per document version), and the QNN3xxx diagnostics cached per program.
+import { estimateDiagnostics, estimateNetwork, type EstimateOptions, type LayerEstimate, type NetworkEstimate } from '@qnn/compiler';
 import type { Diagnostic, NetworkModel, ProgramModel } from '@qnn/language';
 
-export interface MultiplierCounts {
-  readonly dsp: number;
-  readonly lut: number;
-  readonly shift: number;
-  readonly skip: number;
-}
-
-export interface LayerEstimate {
-  readonly name: string;
-  readonly op: string;
-  readonly latencyCycles: number;
-  readonly ii: number;
-  readonly lut: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram18: number;
-  readonly multipliers: MultiplierCounts;
-}
-
-/** The JSON form of `qnn estimate --json` for one network (the contract of compiler/src/estimate). */
-export interface NetworkEstimate {
-  readonly network: string;
-  readonly part: string;
-  readonly clockNs: number;
-  readonly layers: readonly LayerEstimate[];
-  readonly total: {
-    readonly latencyCycles: number;
-    readonly ii: number;
-    readonly lut: number;
-    readonly ff: number;
-    readonly dsp: number;
-    readonly bram18: number;
-    readonly latencyNs: number;
-  };
-  readonly utilization: { readonly lut: number; readonly ff: number; readonly dsp: number; readonly bram18: number };
-  readonly fmaxMhz?: number;
-}
-
-export interface EstimateOptions {
-  readonly part?: string;
-  readonly clockNs?: number;
-}
+export type { EstimateOptions, LayerEstimate, NetworkEstimate };
 
 export interface Estimator {
-  /** False while the compiler has no estimator: hovers, hints and lenses then show what the checked model gives. */
-  readonly available: boolean;
-  /** The estimate in its JSON form, or undefined when the network cannot be estimated (or there is no estimator). */
+  /** The estimate (what `qnn estimate --json` prints), or undefined when the network cannot be estimated. */
   network(program: ProgramModel, network: NetworkModel, options?: EstimateOptions): NetworkEstimate | undefined;
   /** The estimate when it has been computed already (`hit` false when computing it would be needed). */
   cached(network: NetworkModel, options?: EstimateOptions): { readonly hit: boolean; readonly value: NetworkEstimate | undefined };
@@ -57,34 +14,28 @@ export interface Estimator {
   diagnostics(program: ProgramModel): readonly Diagnostic[];
 }
 
-type EstimateFn = (program: ProgramModel, network: NetworkModel, options?: EstimateOptions) => unknown;
+type EstimateFn = (program: ProgramModel, network: NetworkModel, options?: EstimateOptions) => NetworkEstimate | undefined;
 type DiagnosticsFn = (program: ProgramModel) => readonly Diagnostic[];
 
-/** The estimator of the compiler package, when it has one; `source` replaces it (tests). */
-export function estimateAdapter(source: Record<string, unknown> = compiler as unknown as Record<string, unknown>): Estimator {
-  const estimate = typeof source.estimateNetwork === 'function' ? (source.estimateNetwork as EstimateFn) : undefined;
-  const diagnose = typeof source.estimateDiagnostics === 'function' ? (source.estimateDiagnostics as DiagnosticsFn) : undefined;
+/** The compiler's estimator with the server's caches; `estimate`/`diagnose` replace it in tests. */
+export function estimateAdapter(estimate: EstimateFn = estimateNetwork, diagnose: DiagnosticsFn = estimateDiagnostics): Estimator {
   const byNetwork = new WeakMap<NetworkModel, Map<string, NetworkEstimate | undefined>>();
   const byProgram = new WeakMap<ProgramModel, readonly Diagnostic[]>();
+  const keyOf = (options?: EstimateOptions): string => `${options?.part ?? ''}|${options?.clockNs ?? ''}`;
   return {
-    available: estimate !== undefined,
     cached(network, options) {
-      if (!estimate) return { hit: true, value: undefined };
       const m = byNetwork.get(network);
-      const key = `${options?.part ?? ''}|${options?.clockNs ?? ''}`;
+      const key = keyOf(options);
       return m?.has(key) ? { hit: true, value: m.get(key) } : { hit: false, value: undefined };
     },
     network(program, network, options) {
-      if (!estimate) return undefined;
-      const key = `${options?.part ?? ''}|${options?.clockNs ?? ''}`;
+      const key = keyOf(options);
       let m = byNetwork.get(network);
       if (!m) byNetwork.set(network, (m = new Map()));
       if (m.has(key)) return m.get(key);
       let result: NetworkEstimate | undefined;
       try {
-        // The JSON round trip gives exactly what `qnn estimate --json` prints (and a value safe to send).
-        const e = estimate(program, network, options);
-        result = e === undefined ? undefined : (JSON.parse(JSON.stringify(e)) as NetworkEstimate);
+        result = estimate(program, network, options);
       } catch {
         // A network the estimator refuses (it has errors, or an operation it does not model) has no figures.
         result = undefined;
@@ -93,7 +44,6 @@ export function estimateAdapter(source: Record<string, unknown> = compiler as un
       return result;
     },
     diagnostics(program) {
-      if (!diagnose) return [];
       let d = byProgram.get(program);
       if (!d) {
         try {

@@ -126,7 +126,6 @@ const FIT_TIME_MS = 400;
 
 /** The smallest network reuse factor, above the current one, whose estimate has no QNN3xxx error. */
 export function reuseThatFits(ws: Workspace, a: Analysis, path: string, net: NetworkModel): { title: string; span: Span; text: string } | undefined {
-  if (!a.estimator.available) return undefined;
   const file = a.fileAt(path)!;
   const decl = net.decl;
   const stmt = decl.body.find((s): s is A.ReuseStmt => s.kind === 'reuse');

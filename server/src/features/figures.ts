@@ -89,8 +89,6 @@ export function inlayHints(a: Analysis, path: string, range: { start: number; en
         if (!le) continue;
         label = layerHint(le);
         tooltip = `${le.latencyCycles} ${le.latencyCycles === 1 ? 'cycle' : 'cycles'} = ${ns(le.latencyCycles * e.clockNs)} ns, II ${le.ii}: ${le.lut} LUT, ${le.ff} FF, ${le.dsp} DSP, ${le.bram18} BRAM18`;
-      } else if (!a.estimator.available) {
-        label = `→ ${shapeText(l.tensor.shape)}`;
       } else continue;
       out.push({ position: li.positionAt(end), label, kind: InlayHintKind.Type, paddingLeft: true, ...(tooltip ? { tooltip } : {}) });
     }
@@ -136,7 +134,7 @@ export function codeLenses(a: Analysis, path: string, uri: string, deadline?: nu
       const u = e.utilization;
       title = `${t.latencyCycles} cycles · ${ns(t.latencyNs)} ns · II ${t.ii} · ${e.part}: LUT ${util(u.lut)} · FF ${util(u.ff)} · DSP ${util(u.dsp)} · BRAM ${util(u.bram18)}${stale ? ' (updating…)' : ''}`;
     } else if (!net.complete) title = 'no estimate: the network has errors';
-    else title = a.estimator.available ? 'no estimate for this network' : `${net.layers.length} layers`;
+    else title = 'no estimate for this network';
     out.push({ range, command: { title, command: 'qnn.showReport', arguments: args } });
     out.push({ range, command: { title: 'Generate FPGA project', command: 'qnn.generateProject', arguments: args } });
     out.push({ range, command: { title: 'Simulate', command: 'qnn.simulate', arguments: args } });

@@ -188,8 +188,6 @@ export function layerHover(a: Analysis, net: NetworkModel, l: LayerModel): strin
     lines.push(`resources: ${le.lut} LUT · ${le.ff} FF · ${le.dsp} DSP · ${le.bram18} BRAM18`);
     lines.push(`latency ${le.latencyCycles} ${le.latencyCycles === 1 ? 'cycle' : 'cycles'} = ${ns(le.latencyCycles * e.clockNs)} ns · II ${le.ii}`);
     if (stale) lines.push(STALE);
-  } else if (!a.estimator.available) {
-    lines.push('*resources and latency: no estimator in this build*');
   }
   return lines.join('\n\n');
 }

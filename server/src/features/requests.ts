@@ -87,7 +87,6 @@ function requireComplete(a: Analysis, net: NetworkModel): void {
 
 export function estimateRequest(ws: Workspace, p: EstimateParams): NetworkEstimate | NetworkEstimate[] {
   const { a, file } = fileOf(ws, p?.uri);
-  if (!a.estimator.available) throw fail('QNN3000', 'This build of the compiler has no estimator.');
   const one = (net: NetworkModel): NetworkEstimate => {
     requireComplete(a, net);
     const e = a.estimate(net).estimate;
