@@ -124,7 +124,7 @@ export function junkTokens(cst: CstNode | undefined): { token: IToken; kind: 'ju
   return out;
 }
 
-function firstToken(n: CstNode): IToken | undefined {
+export function firstToken(n: CstNode): IToken | undefined {
   let best: IToken | undefined;
   const stack = [n];
   while (stack.length) {
@@ -140,6 +140,15 @@ function firstToken(n: CstNode): IToken | undefined {
   return best;
 }
 
+/** The direct children of the file node (top-level items, statements outside any network, junk), in source order. */
+export function topLevelNodes(cst: CstNode | undefined): CstNode[] {
+  const out = [...nodes(cst, 'topItem'), ...nodes(cst, 'orphanStmt'), ...nodes(cst, 'topJunk')];
+  if (out.length > 1 && (nodes(cst, 'orphanStmt').length > 0 || nodes(cst, 'topJunk').length > 0)) {
+    out.sort((x, y) => (firstToken(x)?.startOffset ?? Infinity) - (firstToken(y)?.startOffset ?? Infinity));
+  }
+  return out;
+}
+
 export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment[], length: number): A.QnnFile {
   const items: A.TopItem[] = [];
   for (const top of nodes(cst, 'topItem')) {
@@ -149,7 +158,7 @@ export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment
   return { kind: 'file', items, comments, span: { start: 0, end: length } };
 }
 
-function topItem(n: CstNode): A.TopItem | undefined {
+export function topItem(n: CstNode): A.TopItem | undefined {
   const imp = node(n, 'importDecl');
   if (imp) return importDecl(imp);
   const tgt = node(n, 'targetDecl');
@@ -334,7 +343,7 @@ function attrBlock(n: CstNode | undefined): A.Attr[] {
 export function exprAsType(e: A.Expr | undefined): A.TypeExpr | undefined {
   if (!e) return undefined;
   if (e.kind === 'typeValue') return e.type;
-  if (e.kind === 'name') return { kind: 'typeRef', name: e.name, span: e.span };
+  if (e.kind === 'name') return { kind: 'typeRef', name: { ...e.name, span: { ...e.name.span } }, span: { ...e.span } };
   return undefined;
 }
 
@@ -352,7 +361,7 @@ function typeExpr(n: CstNode): A.TypeExpr | undefined {
   const f = node(n, 'fixedType');
   if (f) return fixedType(f);
   const id = ident(token(n, 'Identifier'));
-  return id ? { kind: 'typeRef', name: id, span: id.span } : undefined;
+  return id ? { kind: 'typeRef', name: id, span: { ...id.span } } : undefined;
 }
 
 function fixedType(n: CstNode): A.FixedTypeExpr {
@@ -396,11 +405,11 @@ function expr(n: CstNode | undefined): A.Expr | undefined {
   const ft = node(n, 'fixedType');
   if (ft) {
     const type = fixedType(ft);
-    return { kind: 'typeValue', type, span: type.span };
+    return { kind: 'typeValue', type, span: { ...type.span } };
   }
   const id = ident(token(n, 'Identifier'));
   if (!id) return undefined;
   const args = node(n, 'argList');
   if (args) return { kind: 'call', callee: id, args: argList(args), span: nodeSpan(n) };
-  return { kind: 'name', name: id, span: id.span };
+  return { kind: 'name', name: id, span: { ...id.span } };
 }

@@ -2,7 +2,7 @@
 export * from './ast.js';
 export * from './diagnostics.js';
 export * from './fixed-type.js';
-export { parse, type ParseResult } from './parse.js';
+export { parse, parseIncremental, type ParseResult, type ParseState } from './parse.js';
 export * from './data-files.js';
 export * from './random.js';
 export * from './host.js';

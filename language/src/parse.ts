@@ -1,7 +1,7 @@
 // parse(text) → { ast, diagnostics }: never throws; broken input is normal input.
-import type { IToken } from 'chevrotain';
-import type { Comment, QnnFile, Span } from './ast.js';
-import { fileToAst, junkTokens } from './cst-to-ast.js';
+import type { CstNode, IToken, TokenType } from 'chevrotain';
+import type { Comment, QnnFile, Span, TopItem } from './ast.js';
+import { firstToken, junkTokens, topItem, topLevelNodes } from './cst-to-ast.js';
 import { diag, type Diagnostic } from './diagnostics.js';
 import { qnnGrammar } from './grammar.js';
 import * as T from './lexer.js';
@@ -29,17 +29,92 @@ export function parse(text: string, path = '<memory>'): ParseResult {
 }
 
 function parseUnsafe(text: string, path: string): ParseResult {
+  return parseState(text, path, undefined).result;
+}
+
+/**
+ * The parse of a file with what an incremental re-parse of its next version needs (parseIncremental). Opaque to
+ * callers: pass the state of the previous version back in.
+ */
+export interface ParseState {
+  readonly text: string;
+  readonly result: ParseResult;
+  /** The tokens the parser saw (comments excluded). */
+  readonly tokens: readonly IToken[];
+  /** The direct children of the file, in order; undefined when the file was not parsed (too large, too deep). */
+  readonly segments: readonly Segment[] | undefined;
+  /** How the last parse was done (for tests and the benchmark): tokens parsed and segments reused. */
+  readonly stats: { readonly parsedTokens: number; readonly reusedSegments: number };
+}
+
+/** One direct child of the file: a top-level item, a statement outside any network, or junk. */
+interface Segment {
+  /** Index of its first token in `tokens`. */
+  readonly first: number;
+  /** Index of its last token (the token before the next segment, or the last token). */
+  readonly last: number;
+  /** No syntax error was reported in it or between it and the next segment: it can be reused as it is. */
+  readonly clean: boolean;
+  readonly item: TopItem | undefined;
+}
+
+/**
+ * Parses `text`, reusing the top-level items of `previous` (the same file before an edit) whose tokens did not change
+ * and that the parser provably parses the same way: the result equals `parse(text, path)`, node for node and
+ * diagnostic for diagnostic (language/test/incremental.test.ts checks it on thousands of seeded random edits).
+ *
+ * The whole text is lexed again (lexing is cheap next to parsing). The tokens before the first changed token and after
+ * the last one are compared with the previous ones; top-level items inside the unchanged prefix (with the parser's
+ * lookahead past their end unchanged too) and inside the unchanged suffix are kept, the tokens between are parsed.
+ * Only items without syntax errors are reused, and the suffix only when the part parsed in between ends with an item
+ * without syntax errors and no error at its end (else the parse runs to the end of the file): error recovery may
+ * skip arbitrarily far ahead, a clean parse does not look past the grammar's lookahead. Items after the edit are
+ * taken over with their spans moved in place: `previous` and its result must not be used afterwards (its items now
+ * belong to the new result; a state passed a second time is ignored).
+ */
+export function parseIncremental(text: string, path = '<memory>', previous?: ParseState): ParseState {
+  // `previous` is consumed: the items it shares with the new state are moved (their spans change in place). A state
+  // used a second time is ignored (a full parse) rather than trusted.
+  if (previous) {
+    const used = previous as { consumed?: boolean };
+    if (used.consumed) previous = undefined;
+    else used.consumed = true;
+  }
+  try {
+    return parseState(text, path, previous);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return {
+      text,
+      tokens: [],
+      segments: undefined,
+      stats: { parsedTokens: 0, reusedSegments: 0 },
+      result: {
+        ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
+        diagnostics: [diag('QNN1999', path, { start: 0, end: 0 }, `The parser failed on this file (${msg}).`)],
+      },
+    };
+  }
+}
+
+function parseState(text: string, path: string, previous: ParseState | undefined): ParseState {
   if (text.length > MAX_FILE_CHARS) {
     return {
-      ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
-      diagnostics: [
-        diag(
-          'QNN1006',
-          path,
-          { start: 0, end: 0 },
-          `The file has ${(text.length / 1048576).toFixed(1)} MB; the limit is 16 MB. Put weights and test data in .npy files.`,
-        ),
-      ],
+      text,
+      tokens: [],
+      segments: undefined,
+      stats: { parsedTokens: 0, reusedSegments: 0 },
+      result: {
+        ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
+        diagnostics: [
+          diag(
+            'QNN1006',
+            path,
+            { start: 0, end: 0 },
+            `The file has ${(text.length / 1048576).toFixed(1)} MB; the limit is 16 MB. Put weights and test data in .npy files.`,
+          ),
+        ],
+      },
     };
   }
   const diagnostics: Diagnostic[] = [];
@@ -71,9 +146,114 @@ function parseUnsafe(text: string, path: string): ParseResult {
       diagnostics.push(diag('QNN1002', path, tokSpan(t), 'This string is not closed; add " before the end of the line.'));
     }
   }
+  const before = toks.length;
   toks = limitNesting(toks, path, diagnostics);
+  // Too deep: the tokens were edited, the previous ones cannot be compared; parse it all, keep nothing for next time.
+  const canReuse = toks.length === before;
 
-  qnnGrammar.input = toks;
+  // What can be kept of the previous parse: segments [0, keepHead) and [keepTail, n) of previous.segments.
+  const prev = canReuse && previous?.segments ? previous : undefined;
+  const oldSegs = prev?.segments ?? [];
+  let keepHead = 0;
+  let keepTail = oldSegs.length;
+  let delta = 0;
+  if (prev) {
+    const a = prev.tokens;
+    const n = Math.min(a.length, toks.length);
+    let p = 0;
+    while (p < n && sameToken(a[p], toks[p], 0)) p++;
+    delta = text.length - prev.text.length;
+    let s = 0;
+    while (s < n - p && sameToken(a[a.length - 1 - s], toks[toks.length - 1 - s], delta)) s++;
+    // Prefix: clean segments whose last token, and the tokens the parser may look at after it, are unchanged.
+    while (keepHead < oldSegs.length && oldSegs[keepHead].clean && lookaheadEnd(a, oldSegs[keepHead].last) < p) keepHead++;
+    // Suffix: clean top-level items (starting with a keyword that only starts an item) whose tokens are unchanged.
+    while (
+      keepTail > keepHead &&
+      oldSegs[keepTail - 1].clean &&
+      oldSegs[keepTail - 1].first >= a.length - s &&
+      oldSegs[keepTail - 1].item !== undefined &&
+      ITEM_START.has(a[oldSegs[keepTail - 1].first].tokenType)
+    ) {
+      keepTail--;
+    }
+  }
+  const shiftTok = toks.length - (prev?.tokens.length ?? 0);
+  const from = keepHead < oldSegs.length ? oldSegs[keepHead].first : keepHead > 0 ? oldSegs[keepHead - 1].last + 1 : 0;
+  let to = keepTail < oldSegs.length ? oldSegs[keepTail].first + shiftTok : toks.length;
+
+  let middle = parseRange(toks, from, to, text, path);
+  // An error at the end of the parsed part, or recovery that ran up to it: with the kept items after it instead of
+  // the end of the file, the parser would have reported it differently or recovered into them. Parse one more item
+  // (a few times: an edit in one item should not cost a parse of the rest of the file), then on to the end.
+  for (let extra = 0; to < toks.length && (middle.reachedEnd || (middle.diagnostics.length > 0 && !middle.segments[middle.segments.length - 1]?.clean)); extra++) {
+    keepTail = extra < 3 ? keepTail + 1 : oldSegs.length;
+    to = keepTail < oldSegs.length ? oldSegs[keepTail].first + shiftTok : toks.length;
+    middle = parseRange(toks, from, to, text, path);
+  }
+  diagnostics.push(...middle.diagnostics);
+
+  const segments: Segment[] = [];
+  const items: TopItem[] = [];
+  for (let i = 0; i < keepHead; i++) {
+    segments.push(oldSegs[i]);
+    if (oldSegs[i].item) items.push(oldSegs[i].item!);
+  }
+  for (const seg of middle.segments) {
+    segments.push(seg);
+    if (seg.item) items.push(seg.item);
+  }
+  for (let i = keepTail; i < oldSegs.length; i++) {
+    const old = oldSegs[i];
+    const item = old.item;
+    if (item && delta !== 0) moveSpans(item, delta);
+    segments.push({ first: old.first + shiftTok, last: old.last + shiftTok, clean: true, item });
+    if (item) items.push(item);
+  }
+  diagnostics.sort((x, y) => x.span.start - y.span.start);
+  const ast: QnnFile = { kind: 'file', items, comments, span: { start: 0, end: text.length } };
+  return {
+    text,
+    tokens: toks,
+    segments: canReuse ? segments : undefined,
+    stats: { parsedTokens: to - from, reusedSegments: keepHead + oldSegs.length - keepTail },
+    result: { ast, diagnostics },
+  };
+}
+
+/** Top-level keywords that start an item and cannot continue one (see parseIncremental). */
+const ITEM_START = new Set<TokenType>([T.Import, T.Target, T.Type, T.Network, T.Test]);
+
+function sameToken(a: IToken, b: IToken, delta: number): boolean {
+  return a.tokenType === b.tokenType && a.startOffset + delta === b.startOffset && a.image === b.image;
+}
+
+/**
+ * The index after the last token the parser may look at once a segment ending at `last` is parsed: a run of '}'
+ * (the network's stray-brace check scans it) and the grammar's lookahead of 3 tokens, plus one for safety.
+ */
+function lookaheadEnd(toks: readonly IToken[], last: number): number {
+  let j = last + 1;
+  while (j < toks.length && toks[j].tokenType === T.RBrace) j++;
+  return j + 4;
+}
+
+interface RangeParse {
+  readonly segments: Segment[];
+  readonly diagnostics: Diagnostic[];
+  /**
+   * A syntax error was found at the end of the range (the parser expected more). Errors before a last item that
+   * parsed without error are reported the same way as in a parse of the whole file: recovery skips tokens up to the
+   * first one it can resume at, which came before that item.
+   */
+  readonly reachedEnd: boolean;
+}
+
+/** Parses tokens [from, to) as a file and reports its syntax errors; segment indices are into `toks`. */
+function parseRange(toks: IToken[], from: number, to: number, text: string, path: string): RangeParse {
+  if (from >= to) return { segments: [], diagnostics: [], reachedEnd: false };
+  const diagnostics: Diagnostic[] = [];
+  qnnGrammar.input = from === 0 && to === toks.length ? toks : toks.slice(from, to);
   const cst = qnnGrammar.file();
   // An error inside a statement that runs onto the next line belongs to that statement; an error between statements
   // (junk, or a block that expected its '}') stays where it is.
@@ -118,9 +298,65 @@ function parseUnsafe(text: string, path: string): ParseResult {
     diagnostics.push(diag('QNN1003', path, span, err.message));
   }
 
-  const ast = fileToAst(cst, comments, text.length);
-  diagnostics.sort((a, b) => a.span.start - b.span.start);
-  return { ast, diagnostics };
+  // The segments: each direct child of the file, from its first token to the token before the next one.
+  const errorAt: number[] = parseErrors.map((e) => (Number.isNaN(e.token.startOffset) ? Infinity : e.token.startOffset));
+  for (const d of diagnostics) errorAt.push(d.span.start);
+  const segments: Segment[] = [];
+  const starts: { first: number; node: CstNode }[] = [];
+  for (const node of topLevelNodes(cst)) {
+    const t = firstToken(node);
+    if (t) starts.push({ first: indexOfToken(toks, t.startOffset, from, to), node });
+  }
+  for (let i = 0; i < starts.length; i++) {
+    const first = i === 0 ? from : starts[i].first;
+    const last = i + 1 < starts.length ? starts[i + 1].first - 1 : to - 1;
+    const lo = i === 0 ? -Infinity : toks[first].startOffset;
+    const hi = i + 1 < starts.length ? toks[last + 1].startOffset : Infinity;
+    // An error at the first token of the next segment may come from this one (the rule that failed saw it as its
+    // lookahead): both count as having an error.
+    const clean = parseErrors.length === 0 || !errorAt.some((o) => o >= lo && o <= hi);
+    const node = starts[i].node;
+    segments.push({ first, last, clean: clean && node.name === 'topItem', item: node.name === 'topItem' ? topItem(node) : undefined });
+  }
+  // Tokens that no node took (only after a syntax error): one segment that is never reused.
+  if (starts.length === 0) segments.push({ first: from, last: to - 1, clean: false, item: undefined });
+  const reachedEnd = parseErrors.some((e) => Number.isNaN(e.token.startOffset) || e.token.tokenType.name === 'EOF');
+  return { segments, diagnostics, reachedEnd };
+}
+
+/** Index in toks[from, to) of the token that starts at `offset`. */
+function indexOfToken(toks: readonly IToken[], offset: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toks[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Moves every span of an AST node by `delta`, in place (items after an edit, taken over from the previous parse).
+ * In place, not copied: a copy of every item after the edit would cost a 10,000-line file tens of milliseconds of
+ * allocation and garbage collection per keystroke. Safe because the AST is a tree: no span object is shared between
+ * two nodes (cst-to-ast.ts copies them; language/test/incremental.test.ts checks it on every sample).
+ */
+function moveSpans(v: object, delta: number): void {
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'object' && x !== null) moveSpans(x, delta);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x !== 'object' || x === null) continue;
+    if (k === 'span') {
+      const sp = x as { start: number; end: number };
+      sp.start += delta;
+      sp.end += delta;
+    } else moveSpans(x, delta);
+  }
 }
 
 const BLOCK_RULES = new Set(['file', 'topItem', 'networkDecl', 'attrBlock']);

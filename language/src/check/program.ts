@@ -4,27 +4,31 @@ import { diag, type Diagnostic } from '../diagnostics.js';
 import type { FixedType } from '../fixed-type.js';
 import { normalizePath, resolveRelative } from '../host.js';
 import type { FileModel, NetworkModel, ProgramModel, SymbolModel, TargetModel, TestDataModel } from '../model.js';
-import { parse, type ParseResult } from '../parse.js';
+import { parse, parseIncremental, type ParseResult, type ParseState } from '../parse.js';
 import { makeReporter, type CheckOptions, type Reporter } from './context.js';
 import { checkNetwork, checkTarget } from './network.js';
 import { closestNames, didYouMean } from './suggest.js';
 import { checkTest } from './testdata.js';
 import { resolveType } from './types.js';
 
-/** Parse results reused across calls while a file's text is unchanged (the editor re-checks on every keystroke). */
+/**
+ * The parses of the files of an editor session: a file whose text is unchanged is not parsed again, and a changed
+ * file is parsed incrementally from its previous version (parseIncremental: only the edited top-level items).
+ */
 export interface ParseCache {
-  get(path: string, text: string): ParseResult | undefined;
-  set(path: string, text: string, result: ParseResult): void;
+  parse(path: string, text: string): ParseResult;
 }
 
 export function createParseCache(): ParseCache {
-  const m = new Map<string, { text: string; result: ParseResult }>();
+  const m = new Map<string, ParseState>();
   return {
-    get: (path, text) => {
-      const e = m.get(path);
-      return e && e.text === text ? e.result : undefined;
+    parse: (path, text) => {
+      const prev = m.get(path);
+      if (prev && prev.text === text) return prev.result;
+      const next = parseIncremental(text, path, prev);
+      m.set(path, next);
+      return next.result;
     },
-    set: (path, text, result) => void m.set(path, { text, result }),
   };
 }
 
@@ -71,11 +75,7 @@ export function checkProgram(entries: readonly string[], opts: CheckOptions & { 
       continue;
     }
     const text = res.value;
-    let parsed = opts.cache?.get(path, text);
-    if (!parsed) {
-      parsed = parse(text, path);
-      opts.cache?.set(path, text, parsed);
-    }
+    const parsed = opts.cache ? opts.cache.parse(path, text) : parse(text, path);
     diagsOf(path).push(...parsed.diagnostics);
     const importTargets = new Map<A.ImportDecl, string | undefined>();
     for (const item of parsed.ast.items) {
