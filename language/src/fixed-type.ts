@@ -237,3 +237,41 @@ export function quantizeToDouble(t: FixedType, x: number): { readonly value: num
   const q = applyOverflow(t, BigInt(raw));
   return { value: Number(q.raw) * scale, overflowed: true };
 }
+
+/**
+ * Quantizes every value of `values` to `t` in place (each becomes quantizeToDouble(t, x).value) and returns how many
+ * overflowed. The same number fast path as quantizeToDouble with the type's constants computed once: generated
+ * weights of a large network are millions of values (language/test/fixed-type.test.ts compares both).
+ */
+export function quantizeAllToDouble(t: FixedType, values: Float64Array): number {
+  const f = fracBits(t);
+  const fast = t.width <= 52 && Math.abs(f) <= 1000;
+  const scale = Math.pow(2, f);
+  const inv = Math.pow(2, -f);
+  const lo = t.signed ? -(2 ** (t.width - 1)) : 0;
+  const hi = t.signed ? 2 ** (t.width - 1) - 1 : 2 ** t.width - 1;
+  let overflows = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (fast) {
+      const scaled = x * scale;
+      if (Number.isFinite(scaled) && Math.abs(scaled) < 2 ** 53 && (scaled !== 0 ? Math.abs(scaled) >= 2 ** -1022 : x === 0)) {
+        let raw = Math.floor(scaled);
+        const dropped = scaled - raw;
+        if (dropped !== 0) {
+          const qb = dropped >= 0.5;
+          const r = (qb ? dropped - 0.5 : dropped) !== 0;
+          if (roundsUp(t.quant, qb, r, scaled < 0, raw % 2 !== 0)) raw += 1;
+        }
+        if (raw >= lo && raw <= hi) {
+          values[i] = raw * inv;
+          continue;
+        }
+      }
+    }
+    const q = quantizeToDouble(t, x);
+    values[i] = q.value;
+    if (q.overflowed) overflows++;
+  }
+  return overflows;
+}

@@ -1,7 +1,7 @@
 // Constant tensors (weights, biases, batchnorm parameters): load("…npy"), inline literals, random(seed: …), zeros().
 import type * as A from '../ast.js';
 import { readCsv, readNpy, formatShape, type DataResult } from '../data-files.js';
-import { formatFixedType, quantizeToDouble, valueRange, type FixedType } from '../fixed-type.js';
+import { formatFixedType, quantizeAllToDouble, quantizeToDouble, valueRange, type FixedType } from '../fixed-type.js';
 import { resolveRelative } from '../host.js';
 import type { ConstTensor, TensorSource } from '../model.js';
 import { generateWeights } from '../random.js';
@@ -342,7 +342,7 @@ function checkRepresentable(data: Float64Array, req: ConstRequest, at: A.Expr, r
 
 /** Generated values are defined as already quantized to the tensor's type, so that they never warn. */
 function snapToType(values: Float64Array, t: FixedType): Float64Array {
-  for (let i = 0; i < values.length; i++) values[i] = quantizeToDouble(t, values[i]).value;
+  quantizeAllToDouble(t, values);
   return values;
 }
 
