@@ -6,10 +6,16 @@ import type { ConvKind, IrConst, IrEdge, IrGraph, IrNode, PoolKind } from './typ
 
 const graphs = new WeakMap<NetworkModel, IrGraph>();
 
-/** The IR of a checked network (cached per network object). */
-export function buildIr(net: NetworkModel): IrGraph {
+/**
+ * The IR of a checked network (cached per network object). With `retain: false` a graph not cached yet is built
+ * without being kept (the estimator's transient plans: the IR holds every weight as a BigInt raw).
+ */
+export function buildIr(net: NetworkModel, opts: { readonly retain?: boolean } = {}): IrGraph {
   let g = graphs.get(net);
-  if (!g) graphs.set(net, (g = build(net)));
+  if (!g) {
+    g = build(net);
+    if (opts.retain !== false) graphs.set(net, g);
+  }
   return g;
 }
 

@@ -4,7 +4,12 @@
 import { formatFixedType, type FixedType } from '@qnn/language';
 import { quantizeValues } from '../semantics/quantize.js';
 
+/**
+ * At most this many values are kept (in at most 512 constants): about 40 bytes each with their BigInt raws, so about
+ * 10 MB. A network with more weights than that is re-quantized after an edit (in the editor's background step).
+ */
 const MAX_ENTRIES = 512;
+const MAX_VALUES = 262_144;
 
 interface Entry {
   readonly values: Float64Array;
@@ -12,8 +17,8 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry[]>();
-const identity = new WeakMap<Float64Array, Map<string, readonly bigint[]>>();
 let count = 0;
+let values_ = 0;
 
 function hash(values: Float64Array): string {
   const u = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
@@ -35,9 +40,6 @@ function equal(a: Float64Array, b: Float64Array): boolean {
 /** The raws of `values` quantized to `type` (exactly quantizeValues(type, values).raws), cached. */
 export function quantizedRaws(type: FixedType, values: Float64Array): readonly bigint[] {
   const t = formatFixedType(type);
-  const byType = identity.get(values);
-  const hit = byType?.get(t);
-  if (hit) return hit;
   const key = `${t}|${hash(values)}`;
   const list = entries.get(key);
   let raws = list?.find((e) => equal(e.values, values))?.raws;
@@ -47,15 +49,17 @@ export function quantizedRaws(type: FixedType, values: Float64Array): readonly b
     entries.set(key, list!);
   } else {
     raws = quantizeValues(type, values).raws;
-    if (count >= MAX_ENTRIES) {
+    while (entries.size > 0 && (count >= MAX_ENTRIES || values_ + values.length > MAX_VALUES)) {
       const oldest = entries.keys().next().value as string;
+      for (const e of entries.get(oldest)!) values_ -= e.values.length;
       count -= entries.get(oldest)!.length;
       entries.delete(oldest);
     }
-    entries.set(key, [...(list ?? []), { values: values.slice(), raws }]);
-    count++;
+    if (values.length <= MAX_VALUES) {
+      entries.set(key, [...(entries.get(key) ?? []), { values: values.slice(), raws }]);
+      count++;
+      values_ += values.length;
+    }
   }
-  if (byType) byType.set(t, raws);
-  else identity.set(values, new Map([[t, raws]]));
   return raws;
 }

@@ -33,6 +33,15 @@ export function planNetwork(_program: ProgramModel | undefined, network: Network
   return plan;
 }
 
+/**
+ * The plan of a network without keeping it: the cached one when the backend planned the network already, else a new
+ * one that nothing retains. The estimator uses this: it keeps only its figures, and a large network's plan (every
+ * product of every layer) is most of the memory of an editor session (docs/server.md, "Performance").
+ */
+export function planNetworkTransient(network: NetworkModel): NetworkPlan {
+  return cache.get(network) ?? planSource(planSourceFromIr(runPipeline(buildIr(network, { retain: false }), network.io === 'stream' ? STREAM_PLAN_PIPELINE : PLAN_PIPELINE)));
+}
+
 /** Whether the part has DSPs that our flows use: iCE40 parts are synthesized with yosys synth_ice40 without -dsp. */
 export function dspAvailableOn(part: string | undefined): boolean {
   const d = part ? findDevice(part) : undefined;
