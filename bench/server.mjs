@@ -95,6 +95,8 @@ async function requestCase(lines, method, params, runs, warmup) {
   try {
     const { uri, text } = await openFile(s, lines);
     const p = params(uri, text);
+    // Steady state: the estimates of the document are in (qnn/estimate waits for the background job).
+    await s.c.sendRequest('qnn/estimate', { uri });
     for (let i = 0; i < warmup; i++) await s.c.sendRequest(method, p);
     const times = [];
     for (let i = 0; i < runs; i++) {
@@ -123,24 +125,24 @@ export async function run() {
   const rows = [];
   const notes = [];
   const edit1k = await editCase(1000, 100, 10);
-  rows.push({ name: 'diagnostics after an edit, 1,000-line file', ...edit1k, targetMs: 20 });
+  rows.push({ name: 'diagnostics after an edit, 1,000-line file', ...edit1k, targetMs: 20, targetStat: 'p99' });
   const edit10k = await editCase(10_000, 30, 3);
-  rows.push({ name: 'diagnostics after an edit, 10,000-line file', ...edit10k, targetMs: 150 });
+  rows.push({ name: 'diagnostics after an edit, 10,000-line file', ...edit10k, targetMs: 150, targetStat: 'p99' });
 
   const hover = await requestCase(1000, 'textDocument/hover', (uri, text) => ({ textDocument: { uri }, position: find(text, /fc\d+ = dense/, 20) }), 200, 5);
-  rows.push({ name: 'hover on a layer, 1,000-line file', ...hover, targetMs: 5 });
+  rows.push({ name: 'hover on a layer, 1,000-line file', ...hover, targetMs: 5, targetStat: 'p99' });
   const hover10k = await requestCase(10_000, 'textDocument/hover', (uri, text) => ({ textDocument: { uri }, position: find(text, /fc\d+ = dense/, 1000) }), 200, 5);
-  rows.push({ name: 'hover on a layer, 10,000-line file', ...hover10k, targetMs: 5 });
+  rows.push({ name: 'hover on a layer, 10,000-line file', ...hover10k, targetMs: 5, targetStat: 'p99' });
   const inlay = await requestCase(10_000, 'textDocument/inlayHint', (uri, text) => {
     const mid = Math.floor(text.split('\n').length / 2);
     return { textDocument: { uri }, range: { start: { line: mid, character: 0 }, end: { line: mid + 60, character: 0 } } };
   }, 200, 5);
-  rows.push({ name: 'inlay hints of 60 visible lines, 10,000-line file', ...inlay, targetMs: 10 });
+  rows.push({ name: 'inlay hints of 60 visible lines, 10,000-line file', ...inlay, targetMs: 10, targetStat: 'p99' });
   const completion = await requestCase(10_000, 'textDocument/completion', (uri, text) => {
     const at = find(text, /= dense\(/, 1200);
     return { textDocument: { uri }, position: { line: at.line, character: text.split('\n')[at.line].indexOf('(') + 1 } };
   }, 200, 5);
-  rows.push({ name: 'completion of a layer argument, 10,000-line file', ...completion, targetMs: 10 });
+  rows.push({ name: 'completion of a layer argument, 10,000-line file', ...completion, targetMs: 10, targetStat: 'p99' });
 
   // Memory: RSS of the server process after opening the 10,000-line file (diagnostics published), and once its
   // estimates are computed too (the first hover of each network).
@@ -149,15 +151,24 @@ export async function run() {
     const { uri, text, openMs } = await openFile(s, 10_000);
     await new Promise((r) => setTimeout(r, 500));
     const afterOpen = rssMb(s.child.pid);
+    // The estimates are computed by a worker thread in the server process: sample its RSS meanwhile for the peak.
+    let peak = afterOpen;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(s.child.pid))), 50);
+    const t0 = performance.now();
     for (let n = 0; n < 4; n++) await s.c.sendRequest('textDocument/hover', { textDocument: { uri }, position: find(text, /fc\d+ = dense/, n * 300 + 5) });
+    const figuresMs = performance.now() - t0;
+    // Steady state: the worker ends after 3 s idle, and the server collects once idle for a second (memory.ts).
+    await new Promise((r) => setTimeout(r, 5000));
+    clearInterval(sampler);
     const afterEstimates = rssMb(s.child.pid);
     rows.push({ name: 'RSS after opening a 10,000-line file (MB)', medianMs: afterOpen, p99Ms: afterOpen, runs: 1, targetMs: 200 });
-    rows.push({ name: 'RSS with its estimates computed too (MB)', medianMs: afterEstimates, p99Ms: afterEstimates, runs: 1, targetMs: 200 });
-    notes.push(`opening the 10,000-line file: first diagnostics after ${openMs.toFixed(0)} ms`);
+    rows.push({ name: 'RSS with its estimates computed too, idle (MB)', medianMs: afterEstimates, p99Ms: afterEstimates, runs: 1, targetMs: 200 });
+    rows.push({ name: 'RSS peak while its estimates are computed (MB)', medianMs: peak, p99Ms: peak, runs: 1 });
+    notes.push(`opening the 10,000-line file: first diagnostics after ${openMs.toFixed(0)} ms; hovers with the figures of its 4 networks after ${(figuresMs / 1000).toFixed(1)} s (the background job)`);
   } finally {
     await s.stop();
   }
   notes.push('edits alternate typing and deleting one character in a comment; the diagnostics timed are the first publication of the edited version (the estimator\'s QNN3xxx follow after 250 ms of quiet)');
-  notes.push('hover, inlay hints and completion are timed on a document whose estimates are computed (steady state while reading code); RSS rows are in MB, not ms');
+  notes.push('hover, inlay hints and completion are timed on a document whose estimates are computed (steady state while reading code: qnn/estimate first); RSS rows are in MB, not ms');
   return { section: 'lsp', rows, notes };
 }

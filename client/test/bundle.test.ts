@@ -15,6 +15,7 @@ const JET = join(ROOT, 'samples', 'jet-tagger', 'jet-tagger.qnn');
 let tmp: string;
 let server: ChildProcess;
 let nextId = 0;
+let stderr = '';
 const pending = new Map<number, (m: { result?: unknown; error?: { code: number; message: string; data?: unknown } }) => void>();
 
 function request<T>(method: string, params: unknown): Promise<T> {
@@ -28,7 +29,8 @@ function request<T>(method: string, params: unknown): Promise<T> {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'qnn-bundle-'));
   await buildAll({ tests: false, quiet: true, out: join(tmp, 'out') });
-  server = fork(join(tmp, 'out', 'server.js'), ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  server = fork(join(tmp, 'out', 'server.js'), ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, QNN_SERVER_TIMING: '1' } });
+  server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   server.on('message', (m: { id?: number; method?: string }) => {
     if (m.id !== undefined && m.method === undefined) {
       pending.get(m.id)?.(m as never);
@@ -53,6 +55,20 @@ describe('the bundled language server', () => {
     expect(r.map((e) => e.network)).toEqual(['jet_tagger']);
     expect(r[0].total.latencyCycles).toBeGreaterThan(0);
     expect(r[0].layers.length).toBeGreaterThanOrEqual(7);
+  }, 60_000);
+
+  it('estimates an open document in its background worker thread', async () => {
+    const { readFileSync } = await import('node:fs');
+    const uri = pathToFileURL(JET).href;
+    const text = readFileSync(JET, 'utf8');
+    server.send({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'qnn', version: 1, text } } });
+    const line = text.split('\n').findIndex((l) => /^\s*fc1\s*=/.test(l));
+    const h = await request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line, character: text.split('\n')[line].indexOf('fc1') + 1 } });
+    expect(h.contents.value).toMatch(/resources: \d+ LUT/);
+    // Once the document is quiet, the background job runs in the bundled worker file (not in the server's fallback).
+    for (let i = 0; i < 400 && !/qnn-timing estimate (results|\(no worker\))/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain('qnn-timing estimate results');
+    expect(stderr).not.toContain('estimate (no worker)');
   }, 60_000);
 
   it('simulates in its worker thread with the wasm float backend', async () => {

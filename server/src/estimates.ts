@@ -12,6 +12,8 @@ export interface Estimator {
   cached(network: NetworkModel, options?: EstimateOptions): { readonly hit: boolean; readonly value: NetworkEstimate | undefined };
   /** QNN3xxx diagnostics of a program (budgets, device limits). */
   diagnostics(program: ProgramModel): readonly Diagnostic[];
+  /** Records an estimate computed elsewhere (the background worker) for this network object and options. */
+  seed(network: NetworkModel, options: EstimateOptions | undefined, value: NetworkEstimate | undefined): void;
 }
 
 type EstimateFn = (program: ProgramModel, network: NetworkModel, options?: EstimateOptions) => NetworkEstimate | undefined;
@@ -42,6 +44,11 @@ export function estimateAdapter(estimate: EstimateFn = estimateNetwork, diagnose
       }
       m.set(key, result);
       return result;
+    },
+    seed(network, options, value) {
+      let m = byNetwork.get(network);
+      if (!m) byNetwork.set(network, (m = new Map()));
+      m.set(keyOf(options), value);
     },
     diagnostics(program) {
       let d = byProgram.get(program);

@@ -25,6 +25,8 @@ import { definitionAt, referencesOf, renameAt, symbolAt } from './features/navig
 import { documentSymbols, foldingRanges, formatDocument, selectionRange, semanticTokens, signatureAt, TOKEN_MODIFIERS, TOKEN_TYPES } from './features/editing.js';
 import { codeActions } from './features/actions.js';
 import { definitionsOf } from './locate.js';
+import { releaseMemoryWhenIdle } from './memory.js';
+import { EstimateJobs } from './estimate-jobs.js';
 import { buildRequest, ERROR_CODES, estimateRequest, generateWeights, importRequest, simulateRequest, type Progress } from './features/requests.js';
 
 /** The settings of the `qnn` section (docs/server.md). */
@@ -45,6 +47,8 @@ export const SERVER_COMMANDS = ['qnn.generateWeights'];
 
 /** Time a hover, hint or lens request may spend computing an estimate when it has an earlier one to show. */
 const ESTIMATE_BUDGET_MS = 50;
+/** Time a request waits for the background job when a network has no figures at all yet. */
+const ESTIMATE_WAIT_MS = 10_000;
 
 export function startServer(connection: Connection, opts: { readonly workspace?: Workspace } = {}): void {
   const ws = opts.workspace ?? new Workspace();
@@ -172,6 +176,7 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     const doc = TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
     documents.set(doc.uri, doc);
     estimates.delete(uriToPath(doc.uri));
+    accepted.delete(uriToPath(doc.uri));
     changed(doc);
   });
   connection.onDidChangeTextDocument((p) => {
@@ -197,6 +202,7 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     documents.delete(p.textDocument.uri);
     estimates.delete(path);
     pending.delete(path);
+    accepted.delete(path);
     schedule(ws.close(path));
     void connection.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
   });
@@ -212,19 +218,26 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
   });
 
   /**
-   * Diagnostics in two steps. The checker's (syntax, names, types, shapes, weights) follow an edit after the debounce
-   * delay; edits that arrive within it, or while a check runs, are checked once. The estimator's (QNN3xxx), which
+   * Diagnostics in two steps. The checker's (syntax, names, types, shapes, weights) follow an edit at once when it
+   * comes after a quiet spell, else after the debounce delay; edits that arrive within it, or while a check runs, are
+   * checked once. The estimator's (QNN3xxx), which
    * cost more, follow once the document has been quiet for `estimateDelayMs`; until then the previous ones stay,
    * moved along with the edits.
    */
   function schedule(paths: readonly string[]): void {
     for (const p of paths) pending.add(p);
     if (timer) clearTimeout(timer);
-    timer = setTimeout(flush, settings.diagnostics.debounceMs);
+    // Leading edge: the first edit after a quiet spell is checked at once (after the messages already read); edits
+    // that follow each other within the debounce delay wait for it, and are checked once.
+    const now = performance.now();
+    const quiet = now - lastSchedule >= settings.diagnostics.debounceMs;
+    lastSchedule = now;
+    timer = setTimeout(flush, quiet ? 0 : settings.diagnostics.debounceMs);
     if (estimateTimer) clearTimeout(estimateTimer);
     estimateTimer = undefined;
-    estimateRound++;
   }
+
+  let lastSchedule = -Infinity;
 
   function flush(): void {
     timer = undefined;
@@ -242,24 +255,59 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
   }
 
   /**
-   * Requests that showed stale estimates leave their entry files in `estimatesMissing`: compute those estimates one
-   * network per turn of the event loop (requests interleave), then ask the client to refresh hints and lenses.
+   * Background estimates: one job per entry file in a worker thread (estimate-jobs.ts), so that estimating a large
+   * network never holds up requests. A job takes the entry's current version when it starts; its result is used only
+   * if the document is still at that version (else it becomes the stale figures shown until the next job, which the
+   * edit has scheduled). Without a worker, the server computes the estimates itself.
    */
-  let estimating = false;
+  const jobs = new EstimateJobs((request, result) => {
+    const doc = ws.document(request.entry);
+    if (!result) {
+      // No worker: compute here, as one step.
+      if (doc) timed('estimate (no worker)', () => publish(request.entry, true));
+      estimatePending.delete(request.entry);
+      ws.estimatesMissing.delete(request.entry);
+      refreshViews();
+      releaseMemoryWhenIdle();
+      return;
+    }
+    if (!doc || doc.version !== request.version) {
+      ws.rememberEstimates(request.entry, result.estimates);
+      return;
+    }
+    timed('estimate results', () => {
+      accepted.set(request.entry, request.version);
+      const a = ws.analysis(request.entry);
+      ws.acceptEstimates(a, result.estimates);
+      estimates.set(request.entry, result.diagnostics);
+      estimatePending.delete(request.entry);
+      ws.estimatesMissing.delete(request.entry);
+      publish(request.entry, false);
+    });
+    refreshViews();
+    releaseMemoryWhenIdle();
+  });
+  ws.backgroundPending = (entry) => jobs.pending(entry);
+  /** The document version whose estimates the last accepted job computed, per entry file. */
+  const accepted = new Map<string, number>();
+  connection.onShutdown(() => jobs.dispose());
+
+  /** Queues the background job of an entry file; it is built from the document's version when it starts. */
+  function requestEstimates(path: string): void {
+    jobs.request(path, () => {
+      const doc = ws.document(path);
+      // Closed, or this version's estimates are in already (a request started its job before the timer did).
+      if (!doc || accepted.get(path) === doc.version) return undefined;
+      const file = ws.analysis(path).file;
+      const networks = [...(file?.networks.values() ?? [])].map((n) => [n.name, ws.estimateOptions(n)] as const);
+      const buffers = ws.openDocuments().map((d) => [d.path, d.text] as const);
+      return { entry: path, version: doc.version, buffers, networks };
+    });
+  }
+
+  /** Requests that showed stale estimates leave their entry files in `estimatesMissing`: compute them in the background. */
   function estimateLater(): void {
-    if (estimating || ws.estimatesMissing.size === 0) return;
-    estimating = true;
-    const step = () => {
-      const [entry] = ws.estimatesMissing;
-      if (entry === undefined) {
-        estimating = false;
-        refreshViews();
-        return;
-      }
-      if (!ws.document(entry) || !timed('background estimate', () => ws.computeEstimate(ws.analysis(entry)))) ws.estimatesMissing.delete(entry);
-      setTimeout(step, 0);
-    };
-    setTimeout(step, 0);
+    for (const entry of ws.estimatesMissing) if (!jobs.pending(entry)) requestEstimates(entry);
   }
 
   function refreshViews(): void {
@@ -267,35 +315,13 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     if (canRefreshLenses) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
-  /**
-   * The estimator's step, one network per turn of the event loop: an edit in between (which clears the timer and
-   * bumps `estimateRound`) stops it, so that a large file never holds the editor for the whole estimate. The
-   * diagnostics then cost little: the estimator caches per network.
-   */
-  let estimateRound = 0;
+  /** After `estimateDelayMs` of quiet: the background jobs of the documents edited since the last ones. */
   function flushEstimates(): void {
     estimateTimer = undefined;
-    const round = ++estimateRound;
-    const paths = [...estimatePending];
-    const step = () => {
-      if (round !== estimateRound || estimateTimer) return; // a newer edit: its own step will come
-      const path = paths[0];
-      if (path === undefined) {
-        refreshViews();
-        return;
-      }
-      const doc = ws.document(path);
-      if (doc && timed('estimate step', () => ws.computeEstimate(ws.analysis(path)))) {
-        setTimeout(step, 0);
-        return;
-      }
-      paths.shift();
-      estimatePending.delete(path);
-      ws.estimatesMissing.delete(path);
-      if (doc) publish(path, true);
-      setTimeout(step, 0);
-    };
-    step();
+    for (const path of estimatePending) {
+      if (ws.document(path)) requestEstimates(path);
+      else estimatePending.delete(path);
+    }
   }
 
   function publish(path: string, fresh: boolean): void {
@@ -339,13 +365,39 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     range: world.program.files.has(fs.path) ? world.lines(fs.path).rangeOf(fs.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
   });
 
-  connection.onHover((p, token) =>
-    onDoc(p.textDocument.uri, token, (a, path) => {
+  /**
+   * Before a hover, hint, lens or estimate request: when a network of the document has no figures at all yet (just
+   * opened), wait for the background job (starting it if needed) rather than estimate here, which would hold every
+   * other request. At most ESTIMATE_WAIT_MS; then the request computes what is still missing itself.
+   */
+  async function figuresReady(uri: string, token: CancellationToken | undefined): Promise<void> {
+    const path = uriToPath(uri);
+    if (settings.diagnostics.estimateDelayMs === 0 || !ws.document(path)) return;
+    let a;
+    try {
+      a = ws.analysis(path);
+    } catch {
+      return;
+    }
+    if (ws.hasFigures(a)) return;
+    if (!jobs.pending(path)) requestEstimates(path);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      jobs.whenIdle(path),
+      new Promise<void>((r) => (timer = setTimeout(r, ESTIMATE_WAIT_MS))),
+      new Promise<void>((r) => token?.onCancellationRequested(() => r())),
+    ]);
+    clearTimeout(timer);
+  }
+
+  connection.onHover(async (p, token) => {
+    await figuresReady(p.textDocument.uri, token);
+    return onDoc(p.textDocument.uri, token, (a, path) => {
       const h = hoverAt(a, path, offsetOf(a, path, p.position), performance.now() + ESTIMATE_BUDGET_MS);
       estimateLater();
       return h ? { contents: { kind: 'markdown' as const, value: h.markdown }, range: a.lines(path).rangeOf(h.span) } : null;
-    }),
-  );
+    });
+  });
 
   connection.onCompletion((p, token) =>
     onDoc(p.textDocument.uri, token, (a, path) => {
@@ -474,15 +526,17 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     }),
   );
 
-  connection.onCodeLens((p, token) => {
+  connection.onCodeLens(async (p, token) => {
     if (!settings.codeLens.enabled) return [];
+    await figuresReady(p.textDocument.uri, token);
     const r = onDoc(p.textDocument.uri, token, (a, path) => codeLenses(a, path, p.textDocument.uri, performance.now() + ESTIMATE_BUDGET_MS));
     estimateLater();
     return r;
   });
 
-  connection.languages.inlayHint.on((p, token) => {
+  connection.languages.inlayHint.on(async (p, token) => {
     if (!settings.inlayHints.enabled) return [];
+    await figuresReady(p.textDocument.uri, token);
     const r = onDoc(p.textDocument.uri, token, (a, path) => {
       const li = a.lines(path);
       return inlayHints(a, path, { start: li.offsetAt(p.range.start), end: li.offsetAt(p.range.end) }, performance.now() + ESTIMATE_BUDGET_MS);
@@ -503,7 +557,10 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
   });
 
   // ---- custom requests (docs/server.md) --------------------------------------------------------------------------
-  connection.onRequest('qnn/estimate', (p: Parameters<typeof estimateRequest>[1]) => estimateRequest(ws, p));
+  connection.onRequest('qnn/estimate', async (p: Parameters<typeof estimateRequest>[1], token) => {
+    if (typeof p?.uri === 'string') await figuresReady(p.uri, token);
+    return estimateRequest(ws, p);
+  });
   connection.onRequest('qnn/build', (p: Parameters<typeof buildRequest>[1]) => {
     requireTrust('Building a project');
     return buildRequest(ws, p);

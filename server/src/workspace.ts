@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isVirtualPath } from './paths.js';
+import { releaseMemoryWhenIdle } from './memory.js';
 import {
   checkProgram,
   createParseCache,
@@ -69,6 +70,30 @@ export class Analysis {
     for (const n of f.networks.values()) if (n.decl.span.start <= offset && offset <= n.decl.span.end) return n;
     return undefined;
   }
+}
+
+/** A network whose last estimate took less than this (ms) is estimated on demand; larger ones in the background. */
+const CHEAP_ESTIMATE_MS = 5;
+/** A network with at most this many weights (and constants) is small: estimating it takes milliseconds. */
+const SMALL_NETWORK_CONSTANTS = 50_000;
+
+const sizes = new WeakMap<NetworkModel, number>();
+/** The number of constant values of a network, including the networks it calls (each counted once). */
+function constantCount(net: NetworkModel, seen = new Set<NetworkModel>()): number {
+  const hit = sizes.get(net);
+  if (hit !== undefined) return hit;
+  seen.add(net);
+  let n = 0;
+  for (const l of net.layers) {
+    for (const c of Object.values(l.consts)) n += c.shape.reduce((x, d) => x * d, 1);
+    if ('network' in l.op && !seen.has(l.op.network)) n += constantCount(l.op.network, seen);
+  }
+  sizes.set(net, n);
+  return n;
+}
+
+function isSmall(net: NetworkModel): boolean {
+  return constantCount(net) <= SMALL_NETWORK_CONSTANTS;
 }
 
 export interface WorkspaceOptions {
@@ -145,6 +170,7 @@ export class Workspace {
   close(path: string): string[] {
     this.docs.delete(path);
     this.lastEstimates.delete(path);
+    for (const k of this.costs.keys()) if (k.startsWith(`${path}\0`)) this.costs.delete(k);
     this.analyses.delete(path);
     return this.invalidate(path);
   }
@@ -178,14 +204,65 @@ export class Workspace {
     const c = a.estimator.cached(net, opts);
     if (c.hit) return { estimate: c.value, stale: false };
     const last = this.lastEstimates.get(a.entry)?.get(net.name);
+    // With background jobs (the server), a view shows the previous figures unless the network is cheap to estimate
+    // (its last estimate took under CHEAP_ESTIMATE_MS) and no job is on it already: a large network is never
+    // estimated on the thread that answers the editor.
+    const costKey = `${a.entry}\0${net.name}`;
+    const cost = this.costs.get(costKey);
+    const background = this.backgroundPending !== undefined;
+    const cheap = isSmall(net) || (cost !== undefined && cost <= CHEAP_ESTIMATE_MS);
+    if (last && deadline !== undefined && background && (this.backgroundPending!(a.entry) || !cheap)) {
+      this.estimatesMissing.add(a.entry);
+      return { estimate: last, stale: true };
+    }
     if (!last || deadline === undefined || performance.now() < deadline) {
+      const t0 = performance.now();
       const e = a.estimator.network(a.program, net, opts);
+      this.costs.set(costKey, performance.now() - t0);
       this.remember(a.entry, net.name, e);
       return { estimate: e, stale: false };
     }
     this.estimatesMissing.add(a.entry);
     return { estimate: last, stale: true };
   }
+
+  /**
+   * Whether the views of an entry file can be answered without waiting for a background job: every network has
+   * figures to show (current or previous), or is small enough to estimate on demand.
+   */
+  hasFigures(a: Analysis): boolean {
+    const f = a.file;
+    if (!f) return true;
+    for (const net of f.networks.values()) {
+      if (a.estimator.cached(net, this.estimateOptions(net)).hit || isSmall(net)) continue;
+      if (!this.lastEstimates.get(a.entry)?.has(net.name)) return false;
+    }
+    return true;
+  }
+
+  /** Whether a background job is computing the estimates of an entry file (set by the server). */
+  backgroundPending: ((entry: string) => boolean) | undefined;
+
+  /**
+   * Takes the estimates a background job computed for the current version of an entry file: they become the cached
+   * estimates of its network objects (and the last known figures of each network).
+   */
+  acceptEstimates(a: Analysis, estimates: readonly (readonly [string, NetworkEstimate | null, number])[]): void {
+    for (const [name, e, ms] of estimates) {
+      const net = a.file?.networks.get(name);
+      if (net) a.estimator.seed(net, this.estimateOptions(net), e ?? undefined);
+      this.remember(a.entry, name, e ?? undefined);
+      this.costs.set(`${a.entry}\0${name}`, ms);
+    }
+  }
+
+  /** Estimates of an older version: kept only as the last known figures (shown as stale). */
+  rememberEstimates(entry: string, estimates: readonly (readonly [string, NetworkEstimate | null, number])[]): void {
+    for (const [name, e] of estimates) this.remember(entry, name, e ?? undefined);
+  }
+
+  /** How long the last estimate of each network took (entry and name), to decide where the next one is computed. */
+  private readonly costs = new Map<string, number>();
 
   /** The part and clock of networks whose file names none (the client's `qnn.defaultPart`, `qnn.defaultClockNs`). */
   private defaults: EstimateOptions = {};
@@ -218,6 +295,8 @@ export class Workspace {
   }
 
   private remember(entry: string, name: string, e: NetworkEstimate | undefined): void {
+    // Estimating allocated the network's plan for a moment: give the memory back once the server is idle.
+    releaseMemoryWhenIdle();
     if (!e) return;
     let m = this.lastEstimates.get(entry);
     if (!m) this.lastEstimates.set(entry, (m = new Map()));

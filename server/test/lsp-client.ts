@@ -29,6 +29,8 @@ export interface StartOptions {
   readonly configuration?: Record<string, unknown>;
   /** initializationOptions as sent (instead of `{ settings }`). */
   readonly initializationOptions?: Record<string, unknown>;
+  /** Environment variables added for the server process (QNN_SERVER_TIMING=1 prints its timing to stderr). */
+  readonly env?: Record<string, string>;
 }
 
 interface Published {
@@ -56,7 +58,7 @@ export class LspClient {
   ) {}
 
   static async start(opts: StartOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [SERVER_BIN, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER_BIN, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child);
     child.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));

@@ -179,6 +179,43 @@ describe('two-step diagnostics (default settings)', () => {
   }, 60_000);
 });
 
+describe('background estimates (a worker thread)', () => {
+  test('the figures a background job delivers equal qnn estimate --json, and its QNN3xxx diagnostics arrive', async () => {
+    const c = await LspClient.start({ settings: { diagnostics: { estimateDelayMs: 20 } }, env: { QNN_SERVER_TIMING: '1' } });
+    try {
+      const text = 'target xcu250 clock 5ns\nnetwork n {\n  reuse 1\n  require dsp <= 10\n  init random(seed: 3)\n  input x : fixed<16, 6>[16]\n  h = dense(x, 8) : fixed<16, 6>\n  r = relu(h) : ufixed<15, 5>\n  y = dense(r, 4) : fixed<16, 6>\n  output y\n}\n';
+      const dir = tmp({ 'bg.qnn': text });
+      const path = join(dir, 'bg.qnn');
+      const uri = await c.open(path, text);
+      // The first publication has the checker's diagnostics only; the budget warning comes with the job's result.
+      let d = await c.diagnostics(uri, 1);
+      while (!d.some((x) => x.code === 'QNN3002')) d = await c.nextDiagnostics(uri);
+      const cli = JSON.parse(execFileSync(process.execPath, [QNN, 'estimate', path, '--json'], { encoding: 'utf8' }));
+      expect(await c.request('qnn/estimate', { uri, network: 'n' })).toEqual(cli);
+      const lines = text.split('\n');
+      const line = lines.findIndex((l) => l.includes('y = dense'));
+      const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line, character: 3 } });
+      const y = cli.layers.find((l: { name: string }) => l.name === 'y');
+      expect((h.contents as { value: string }).value).toContain(`resources: ${y.lut} LUT · ${y.ff} FF · ${y.dsp} DSP · ${y.bram18} BRAM18`);
+      // An edit that changes the figures: the next job's result replaces them (the budget message names the new DSP).
+      const before = d.find((x) => x.code === 'QNN3002')!.message;
+      await c.change(uri, [{ range: { start: { line: 6, character: 15 }, end: { line: 6, character: 16 } }, text: '4' }]);
+      let after = await c.nextDiagnostics(uri);
+      while (after.find((x) => x.code === 'QNN3002')?.message === before) after = await c.nextDiagnostics(uri);
+      const edited = text.replace('dense(x, 8)', 'dense(x, 4)');
+      writeFileSync(path, edited);
+      const cli2 = JSON.parse(execFileSync(process.execPath, [QNN, 'estimate', path, '--json'], { encoding: 'utf8' }));
+      expect(cli2.total.dsp).not.toBe(cli.total.dsp);
+      expect(await c.request('qnn/estimate', { uri, network: 'n' })).toEqual(cli2);
+      // Both results came from the worker thread, not from the server's own fallback.
+      expect(c.stderr.match(/qnn-timing estimate results/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(c.stderr).not.toContain('estimate (no worker)');
+    } finally {
+      await c.stop();
+    }
+  }, 60_000);
+});
+
 describe('settings', () => {
   test('the default part applies to files without a target; an untrusted workspace runs nothing', async () => {
     const c = await LspClient.start({ settings: { trusted: false, defaultPart: 'xc7a35t', defaultClockNs: 10 } });
