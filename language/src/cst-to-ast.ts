@@ -149,6 +149,36 @@ export function topLevelNodes(cst: CstNode | undefined): CstNode[] {
   return out;
 }
 
+/**
+ * The parts of a network item that incremental parsing needs: its braces and its statements, when it parsed as one
+ * network with nothing else in its body (no junk, no stray braces); undefined otherwise.
+ */
+export function networkParts(top: CstNode): { readonly open: IToken; readonly close: IToken; readonly stmts: CstNode[] } | undefined {
+  const net = node(top, 'networkDecl');
+  if (!net) return undefined;
+  for (const k of ['wordJunk', 'networkJunk', 'strayBraces']) if (net.children[k]) return undefined;
+  const open = tokens(net, 'LBrace');
+  const close = tokens(net, 'RBrace');
+  if (open.length !== 1 || close.length !== 1) return undefined;
+  return { open: open[0], close: close[0], stmts: nodes(net, 'networkStmt') };
+}
+
+/**
+ * The statements of a networkBody node (incremental parsing), undefined if it holds anything but statements or if
+ * junk appears anywhere inside them (junk parses without a parser error but is reported as a syntax error).
+ */
+export function bodyStmts(body: CstNode): CstNode[] | undefined {
+  const stack: CstNode[] = [body];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const key of Object.keys(n.children)) {
+      if ((JUNK_RULES as readonly string[]).includes(key)) return undefined;
+      for (const c of n.children[key] as Child[]) if (!isToken(c)) stack.push(c);
+    }
+  }
+  return nodes(body, 'networkStmt');
+}
+
 export function fileToAst(cst: CstNode | undefined, comments: readonly A.Comment[], length: number): A.QnnFile {
   const items: A.TopItem[] = [];
   for (const top of nodes(cst, 'topItem')) {
@@ -228,7 +258,7 @@ function partName(n: CstNode | undefined): A.Ident | undefined {
   return { kind: 'ident', name, span: { start, end: last.startOffset + last.image.length } };
 }
 
-function networkStmt(n: CstNode): A.NetworkStmt | undefined {
+export function networkStmt(n: CstNode): A.NetworkStmt | undefined {
   let key: string | undefined;
   for (const k in n.children) {
     if (k !== 'Semicolon') {

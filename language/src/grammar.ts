@@ -238,6 +238,24 @@ class QnnGrammar extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
+  /**
+   * The statements of a network body without its braces: the entry rule of incremental parsing (parse.ts), which
+   * re-parses only the statements an edit touched. The same loop as networkDecl's; used only on token ranges that
+   * parse without error, where the two give the same statements.
+   */
+  public networkBody = this.RULE('networkBody', () => {
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== T.RBrace || this.strayBraceAhead(),
+      DEF: () =>
+        this.OR([
+          { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.wordJunk) },
+          { ALT: () => this.SUBRULE(this.networkStmt) },
+          { ALT: () => this.SUBRULE(this.networkJunk) },
+          { ALT: () => this.SUBRULE(this.strayBraces) },
+        ]),
+    });
+  });
+
   private testDecl = this.RULE('testDecl', () => {
     this.CONSUME(T.Test);
     this.CONSUME(T.Identifier, { LABEL: 'name' });

@@ -1,7 +1,7 @@
 // parse(text) → { ast, diagnostics }: never throws; broken input is normal input.
 import type { CstNode, IToken, TokenType } from 'chevrotain';
-import type { Comment, QnnFile, Span, TopItem } from './ast.js';
-import { firstToken, junkTokens, topItem, topLevelNodes } from './cst-to-ast.js';
+import type { Comment, NetworkDecl, NetworkStmt, QnnFile, Span, TopItem } from './ast.js';
+import { bodyStmts, firstToken, junkTokens, networkParts, networkStmt, topItem, topLevelNodes } from './cst-to-ast.js';
 import { diag, type Diagnostic } from './diagnostics.js';
 import { qnnGrammar } from './grammar.js';
 import * as T from './lexer.js';
@@ -44,7 +44,7 @@ export interface ParseState {
   /** The direct children of the file, in order; undefined when the file was not parsed (too large, too deep). */
   readonly segments: readonly Segment[] | undefined;
   /** How the last parse was done (for tests and the benchmark): tokens parsed and segments reused. */
-  readonly stats: { readonly parsedTokens: number; readonly reusedSegments: number };
+  readonly stats: { readonly parsedTokens: number; readonly reusedSegments: number; readonly reusedStatements: number };
 }
 
 /** One direct child of the file: a top-level item, a statement outside any network, or junk. */
@@ -56,6 +56,14 @@ interface Segment {
   /** No syntax error was reported in it or between it and the next segment: it can be reused as it is. */
   readonly clean: boolean;
   readonly item: TopItem | undefined;
+  /** For a clean network item: its braces and statements (token indices), for re-parsing only edited statements. */
+  readonly net?: NetworkSegments;
+}
+
+interface NetworkSegments {
+  readonly open: number;
+  readonly close: number;
+  readonly stmts: readonly { readonly first: number; readonly last: number; readonly stmt: NetworkStmt }[];
 }
 
 /**
@@ -88,7 +96,7 @@ export function parseIncremental(text: string, path = '<memory>', previous?: Par
       text,
       tokens: [],
       segments: undefined,
-      stats: { parsedTokens: 0, reusedSegments: 0 },
+      stats: { parsedTokens: 0, reusedSegments: 0, reusedStatements: 0 },
       result: {
         ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
         diagnostics: [diag('QNN1999', path, { start: 0, end: 0 }, `The parser failed on this file (${msg}).`)],
@@ -103,7 +111,7 @@ function parseState(text: string, path: string, previous: ParseState | undefined
       text,
       tokens: [],
       segments: undefined,
-      stats: { parsedTokens: 0, reusedSegments: 0 },
+      stats: { parsedTokens: 0, reusedSegments: 0, reusedStatements: 0 },
       result: {
         ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
         diagnostics: [
@@ -157,13 +165,13 @@ function parseState(text: string, path: string, previous: ParseState | undefined
   let keepHead = 0;
   let keepTail = oldSegs.length;
   let delta = 0;
+  let p = 0;
+  let s = 0;
   if (prev) {
     const a = prev.tokens;
     const n = Math.min(a.length, toks.length);
-    let p = 0;
     while (p < n && sameToken(a[p], toks[p], 0)) p++;
     delta = text.length - prev.text.length;
-    let s = 0;
     while (s < n - p && sameToken(a[a.length - 1 - s], toks[toks.length - 1 - s], delta)) s++;
     // Prefix: clean segments whose last token, and the tokens the parser may look at after it, are unchanged.
     while (keepHead < oldSegs.length && oldSegs[keepHead].clean && lookaheadEnd(a, oldSegs[keepHead].last) < p) keepHead++;
@@ -182,7 +190,9 @@ function parseState(text: string, path: string, previous: ParseState | undefined
   const from = keepHead < oldSegs.length ? oldSegs[keepHead].first : keepHead > 0 ? oldSegs[keepHead - 1].last + 1 : 0;
   let to = keepTail < oldSegs.length ? oldSegs[keepTail].first + shiftTok : toks.length;
 
-  let middle = parseRange(toks, from, to, text, path);
+  // An edit inside the body of one network: re-parse only the statements it touched, if they parse without error.
+  const body = prev && keepTail === keepHead + 1 ? reparseBody(oldSegs[keepHead], prev.tokens, toks, p, s, shiftTok, delta) : undefined;
+  let middle: RangeParse = body ? { segments: [body.segment], diagnostics: [], reachedEnd: false } : parseRange(toks, from, to, text, path);
   // An error at the end of the parsed part, or recovery that ran up to it: with the kept items after it instead of
   // the end of the file, the parser would have reported it differently or recovered into them. Parse one more item
   // (a few times: an edit in one item should not cost a parse of the rest of the file), then on to the end.
@@ -207,7 +217,8 @@ function parseState(text: string, path: string, previous: ParseState | undefined
     const old = oldSegs[i];
     const item = old.item;
     if (item && delta !== 0) moveSpans(item, delta);
-    segments.push({ first: old.first + shiftTok, last: old.last + shiftTok, clean: true, item });
+    const net = old.net && shiftTok !== 0 ? { open: old.net.open + shiftTok, close: old.net.close + shiftTok, stmts: old.net.stmts.map((x) => ({ first: x.first + shiftTok, last: x.last + shiftTok, stmt: x.stmt })) } : old.net;
+    segments.push({ first: old.first + shiftTok, last: old.last + shiftTok, clean: true, item, net });
     if (item) items.push(item);
   }
   diagnostics.sort((x, y) => x.span.start - y.span.start);
@@ -216,7 +227,7 @@ function parseState(text: string, path: string, previous: ParseState | undefined
     text,
     tokens: toks,
     segments: canReuse ? segments : undefined,
-    stats: { parsedTokens: to - from, reusedSegments: keepHead + oldSegs.length - keepTail },
+    stats: { parsedTokens: body ? body.parsed : to - from, reusedSegments: keepHead + oldSegs.length - keepTail, reusedStatements: body?.reused ?? 0 },
     result: { ast, diagnostics },
   };
 }
@@ -316,12 +327,99 @@ function parseRange(toks: IToken[], from: number, to: number, text: string, path
     // lookahead): both count as having an error.
     const clean = parseErrors.length === 0 || !errorAt.some((o) => o >= lo && o <= hi);
     const node = starts[i].node;
-    segments.push({ first, last, clean: clean && node.name === 'topItem', item: node.name === 'topItem' ? topItem(node) : undefined });
+    const item = node.name === 'topItem' ? topItem(node) : undefined;
+    const isClean = clean && node.name === 'topItem';
+    segments.push({ first, last, clean: isClean, item, net: isClean && item?.kind === 'network' ? networkSegments(node, item, toks, from, to) : undefined });
   }
   // Tokens that no node took (only after a syntax error): one segment that is never reused.
   if (starts.length === 0) segments.push({ first: from, last: to - 1, clean: false, item: undefined });
   const reachedEnd = parseErrors.some((e) => Number.isNaN(e.token.startOffset) || e.token.tokenType.name === 'EOF');
   return { segments, diagnostics, reachedEnd };
+}
+
+/** The statements of a clean network item as segments, when each maps to its AST statement (else undefined). */
+function networkSegments(node: CstNode, item: NetworkDecl, toks: readonly IToken[], from: number, to: number): NetworkSegments | undefined {
+  const parts = networkParts(node);
+  if (!parts || parts.stmts.length !== item.body.length) return undefined;
+  const open = indexOfToken(toks, parts.open.startOffset, from, to);
+  const close = indexOfToken(toks, parts.close.startOffset, from, to);
+  const firsts: number[] = [];
+  for (const st of parts.stmts) {
+    const t = firstToken(st);
+    if (!t) return undefined;
+    firsts.push(indexOfToken(toks, t.startOffset, from, to));
+  }
+  const stmts = item.body.map((stmt, i) => ({ first: firsts[i], last: i + 1 < firsts.length ? firsts[i + 1] - 1 : close - 1, stmt }));
+  return { open, close, stmts };
+}
+
+/** Keywords that start a network statement and cannot continue the one before it (with `name =`). */
+const STMT_START = new Set<TokenType>([T.Io, T.Reuse, T.Precision, T.Init, T.Require, T.Fifo, T.Input, T.Output, T.Target]);
+
+function startsStatement(toks: readonly IToken[], i: number): boolean {
+  const t = toks[i].tokenType;
+  return STMT_START.has(t) || (t === T.Identifier && toks[i + 1]?.tokenType === T.Equals);
+}
+
+/**
+ * Re-parses the statements of one clean network that an edit touched (tokens `old` → `toks`, common prefix `p` and
+ * suffix `s`), keeping its other statements: the same rules as for top-level items, one level down. Only when the
+ * network's braces are unchanged and the re-parsed statements have no syntax error (error recovery depends on the
+ * enclosing rules); otherwise undefined, and the whole item is re-parsed.
+ */
+function reparseBody(
+  seg: Segment,
+  old: readonly IToken[],
+  toks: IToken[],
+  p: number,
+  s: number,
+  shiftTok: number,
+  delta: number,
+): { segment: Segment; parsed: number; reused: number } | undefined {
+  const net = seg.net;
+  const item = seg.item;
+  if (!net || !seg.clean || item?.kind !== 'network') return undefined;
+  // The header (up to '{') and the closing '}' with what follows it are unchanged.
+  if (!(p > net.open && old.length - s <= net.close)) return undefined;
+  const stmts = net.stmts;
+  let h = 0;
+  while (h < stmts.length && lookaheadEnd(old, stmts[h].last) < p) h++;
+  let t = stmts.length;
+  while (t > h && stmts[t - 1].first >= old.length - s && startsStatement(old, stmts[t - 1].first)) t--;
+  const from = h < stmts.length ? stmts[h].first : h > 0 ? stmts[h - 1].last + 1 : net.open + 1;
+  const to = (t < stmts.length ? stmts[t].first : net.close) + shiftTok;
+  if (from > to) return undefined;
+  const middle: { first: number; last: number; stmt: NetworkStmt }[] = [];
+  if (from < to) {
+    qnnGrammar.input = toks.slice(from, to);
+    const cst = qnnGrammar.networkBody();
+    if (qnnGrammar.errors.length > 0) return undefined;
+    const nodes = bodyStmts(cst);
+    if (!nodes) return undefined;
+    const firsts: number[] = [];
+    for (const n of nodes) {
+      const f = firstToken(n);
+      const stmt = networkStmt(n);
+      if (!f || !stmt) return undefined;
+      firsts.push(indexOfToken(toks, f.startOffset, from, to));
+      middle.push({ first: 0, last: 0, stmt });
+    }
+    middle.forEach((m, i) => {
+      m.first = firsts[i];
+      m.last = i + 1 < firsts.length ? firsts[i + 1] - 1 : to - 1;
+    });
+  }
+  const kept = stmts.slice(t).map((k) => {
+    if (delta !== 0) moveSpans(k.stmt, delta);
+    return { first: k.first + shiftTok, last: k.last + shiftTok, stmt: k.stmt };
+  });
+  const all = [...stmts.slice(0, h), ...middle, ...kept];
+  const newItem: NetworkDecl = { kind: 'network', name: item.name, body: all.map((x) => x.stmt), span: { start: item.span.start, end: item.span.end + delta } };
+  return {
+    segment: { first: seg.first, last: seg.last + shiftTok, clean: true, item: newItem, net: { open: net.open, close: net.close + shiftTok, stmts: all } },
+    parsed: to - from,
+    reused: h + (stmts.length - t),
+  };
 }
 
 /** Index in toks[from, to) of the token that starts at `offset`. */

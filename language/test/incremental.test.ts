@@ -192,6 +192,27 @@ describe('parseIncremental equals a full parse', () => {
     expect(b.result.ast).toStrictEqual(parse(edited, 'g.qnn').ast);
   });
 
+  it('re-parses only the edited statements of a large network (one network, statement-level reuse)', () => {
+    const text = generated(1, 200);
+    let state = parseIncremental(text, 'one.qnn');
+    let parsed = 0;
+    let total = 0;
+    let reusedStatements = 0;
+    // Rename a layer character by character (clean parses), in the middle of the network.
+    const at = text.indexOf('fc100 = dense') + 4;
+    for (const typed of ['x', 'xy', 'xyz', 'xy', 'x', '']) {
+      const t = text.slice(0, at) + typed + text.slice(at);
+      state = parseIncremental(t, 'one.qnn', state);
+      expect(state.result).toStrictEqual(parse(t, 'one.qnn'));
+      parsed += state.stats.parsedTokens;
+      total += state.tokens.length;
+      reusedStatements += state.stats.reusedStatements;
+    }
+    expect(parsed / total).toBeLessThan(0.05);
+    // About 400 statements (200 layers, 2 statements each), all but the edited one kept in each version.
+    expect(reusedStatements).toBeGreaterThan(6 * 390);
+  });
+
   it('parses past an unclosed network until an item parses without error, and keeps the items before and after', () => {
     const text = generated(6, 2);
     const a = parseIncremental(text, 'g.qnn');
