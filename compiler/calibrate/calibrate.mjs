@@ -4,7 +4,8 @@
 // on the training items, prints the error table on the held-out items, and writes:
 //   compiler/calibrate/measurements.json       every measurement, keyed by item, with the hash of its Verilog
 //   compiler/src/estimate/cost-tables.json     the fitted coefficients and how they were obtained
-// Measurements are cached by the hash of the Verilog (and the tool versions): a re-run synthesizes only what changed.
+// Measurements are cached by the hash of the Verilog (and the tool versions): a re-run synthesizes only what changed
+// (and what timed out under a shorter --timeout than this run's).
 // Options: --jobs N (default 2), --timeout S per tool run (default 240), --only ID[,ID…], --fit-only (no tools).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -117,18 +118,23 @@ async function measure(item, net, design, opts) {
   const i = await run('yosys', ['-q', '-p', `read_verilog ${top}.v; synth_ice40 -top ${top}; tee -q -o ice40.json stat -json`], { cwd: rtl, timeout: opts.timeout });
   out.ice40 = i.ok ? { ...ice40Counts(cellCounts(readFileSync(join(rtl, 'ice40.json'), 'utf8'))), seconds: i.seconds } : { error: i.timedOut ? 'timeout' : i.stderr.slice(-400), seconds: i.seconds };
   if (out.ice40.lut !== undefined && out.ice40.lut < 7000) {
-    const w = serialWrapper(design);
-    writeFileSync(join(rtl, w.file), w.text);
-    const dev = out.ice40.lut < 4800 ? ['--up5k', 'sg48'] : ['--hx8k', 'ct256'];
-    const s = await run('sh', ['-c', `yosys -q -p "read_verilog ${top}.v ${w.file}; synth_ice40 -top ${w.module} -json wrapped.json" && nextpnr-ice40 -q ${dev[0]} --package ${dev[1]} --json wrapped.json --freq 12 --seed 1 --timing-allow-fail --pcf-allow-unconstrained --report pnr.json`], { cwd: rtl, timeout: opts.timeout });
-    if (s.ok) {
-      const rep = JSON.parse(readFileSync(join(rtl, 'pnr.json'), 'utf8'));
-      const f = Object.values(rep.fmax ?? {})[0];
-      out.pnr = { device: dev[0].slice(2), fmaxMhz: f?.achieved, seconds: s.seconds };
-    } else out.pnr = { error: s.timedOut ? 'timeout' : s.stderr.slice(-400), seconds: s.seconds };
+    out.pnr = await placeAndRoute(rtl, design, out.ice40.lut < 4800 ? 'up5k' : 'hx8k', opts);
   }
   rmSync(dir, { recursive: true, force: true });
   return out;
+}
+
+/** nextpnr-ice40 (seed 1) on the serial wrapper of `design` for an UP5K (sg48) or HX8K (ct256): its fmax. */
+async function placeAndRoute(rtl, design, device, opts) {
+  const top = design.top;
+  const w = serialWrapper(design);
+  writeFileSync(join(rtl, w.file), w.text);
+  const dev = device === 'up5k' ? ['--up5k', 'sg48'] : ['--hx8k', 'ct256'];
+  const s = await run('sh', ['-c', `yosys -q -p "read_verilog ${top}.v ${w.file}; synth_ice40 -top ${w.module} -json wrapped.json" && nextpnr-ice40 -q ${dev[0]} --package ${dev[1]} --json wrapped.json --freq 12 --seed 1 --timing-allow-fail --pcf-allow-unconstrained --report pnr.json`], { cwd: rtl, timeout: opts.timeout });
+  if (!s.ok) return { error: s.timedOut ? 'timeout' : s.stderr.slice(-400), seconds: s.seconds };
+  const rep = JSON.parse(readFileSync(join(rtl, 'pnr.json'), 'utf8'));
+  const f = Object.values(rep.fmax ?? {})[0];
+  return { device, fmaxMhz: f?.achieved, seconds: s.seconds };
 }
 
 async function main() {
@@ -156,7 +162,7 @@ async function main() {
     const design = generateVerilog(loaded.net);
     const hash = hashOf(design, tools);
     const cached = old.items[item.id];
-    if (cached && cached.hash === hash && !opts.fitOnly && hasAll(cached)) continue;
+    if (cached && cached.hash === hash && !opts.fitOnly && hasAll(cached, opts.timeout)) continue;
     if (opts.fitOnly) continue;
     queue.push({ item, ...loaded, design, hash });
   }
@@ -169,7 +175,7 @@ async function main() {
       const q = queue[next++];
       const t0 = Date.now();
       const m = await measure(q.item, q.net, q.design, opts);
-      results[q.item.id] = { hash: q.hash, holdout: q.item.holdout, kind: q.item.kind, ...m };
+      results[q.item.id] = { hash: q.hash, holdout: q.item.holdout, kind: q.item.kind, timeoutS: opts.timeout, ...m };
       process.stderr.write(`  ${q.item.id}: ${summary(m)} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
       save(tools, results);
     }
@@ -214,8 +220,10 @@ export function verilogHash(net, tools) {
   return hashOf(generateVerilog(net), tools);
 }
 
-function hasAll(m) {
-  return m.rtl && !m.rtl.error && m.xc7 && !m.xc7.error && m.ice40 && !m.ice40.error;
+/** Whether a cached measurement is complete: every tool ran, or timed out under a limit at least as long as this run's. */
+function hasAll(m, timeout) {
+  const done = (r) => r && (!r.error || (r.error === 'timeout' && (m.timeoutS ?? 0) >= timeout));
+  return done(m.rtl) && done(m.xc7) && done(m.ice40);
 }
 
 function summary(m) {
@@ -223,7 +231,7 @@ function summary(m) {
   p.push(m.rtl?.error ? 'rtl error' : `latency ${m.rtl.latency} ii ${m.rtl.ii}`);
   p.push(m.xc7?.error ? `xc7 ${m.xc7.error === 'timeout' ? 'timeout' : 'error'}` : `xc7 ${m.xc7.lut} LUT ${m.xc7.ff} FF ${m.xc7.dsp} DSP`);
   p.push(m.ice40?.error ? `ice40 ${m.ice40.error === 'timeout' ? 'timeout' : 'error'}` : `ice40 ${m.ice40.lut} LUT ${m.ice40.ff} FF`);
-  if (m.pnr) p.push(m.pnr.error ? 'pnr error' : `fmax ${m.pnr.fmaxMhz?.toFixed(1)} MHz`);
+  if (m.pnr) p.push(m.pnr.error ? 'pnr error' : `fmax ${m.pnr.fmaxMhz?.toFixed(1)} MHz (${m.pnr.device})`);
   return p.join(', ');
 }
 
@@ -233,7 +241,7 @@ function save(tools, items) {
     MEASUREMENTS,
     JSON.stringify(
       {
-        $comment: 'Measurements of the calibration corpus (compiler/calibrate/corpus.mjs) by `npm run calibrate`: per item, the hash of its generated Verilog, RTL simulation latency/II (iverilog testbench), yosys synth_xilinx -family xc7 and synth_ice40 cell counts of the network module, and nextpnr-ice40 fmax of its serial wrapper (seed 1). Re-runs re-measure only items whose hash changed.',
+        $comment: 'Measurements of the calibration corpus (compiler/calibrate/corpus.mjs) by `npm run calibrate`: per item, the hash of its generated Verilog, RTL simulation latency/II (iverilog testbench), yosys synth_xilinx -family xc7 and synth_ice40 cell counts of the network module, and nextpnr-ice40 fmax of its serial wrapper (seed 1; on the UP5K, or the HX8K for designs of 4,800 LUT4s or more). Re-runs re-measure only items whose hash changed.',
         tools,
         items: sorted,
       },

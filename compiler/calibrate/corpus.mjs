@@ -1,6 +1,10 @@
 // The calibration corpus: small generated networks (seeded; spanning widths, sizes, reuse factors, sparsity and every
-// layer kind the Verilog backend builds) plus the samples. Every fourth generated network, and every sample, is held
-// out: the fit never sees them and the error table reports them. Each item is a .qnn source text, checked in memory.
+// layer kind the Verilog backend builds) plus the samples. Each item is a .qnn source text, checked in memory.
+//
+// The held-out split is stratified by kind, decided before any error was looked at: the generated items of each kind,
+// counted in index order, hold out every fourth (the 4th, 8th, … of that kind), and every sample is held out. So every
+// kind has training items and held-out items (a split by index alone, i % 4, put whole kinds of the 12-kind cycle on
+// one side). The fit never sees the held-out items; the error table reports them.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,12 +45,25 @@ function header(name, part) {
 }
 
 /** One generated network; `kind` chooses the family of layers, `r` the parameters. */
+/** The first 44 items cycle through these kinds (their parameters are drawn as they always were: measurements stay valid). */
+const KINDS = ['dense', 'dense', 'dense', 'mlp', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'dense_reuse', 'dense_reuse'];
+/** Items from FIRST_EXTRA on cycle through these: more of the kinds with few items, convolutions, wide and sparse dense. */
+const FIRST_EXTRA = 44;
+const EXTRA_KINDS = ['mlp', 'pool', 'dense_reuse', 'conv1d', 'sigmoid', 'softmax', 'leaky', 'batchnorm', 'dense_wide', 'conv2d', 'branch', 'mlp', 'pool', 'dense_reuse', 'conv1d', 'dense_wide'];
+/**
+ * Items from FIRST_WIDE_REUSE on: dense layers at reuse > 1 with many terms per output and outputs per phase (as the
+ * digits sample has), where yosys' opt_merge and share passes merge the per-phase sums that the small dense_reuse items
+ * do not exercise.
+ */
+const FIRST_WIDE_REUSE = 76;
+const kindOf = (i) => (i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length]);
+
 function generated(i) {
   const r = rng(1000 + i * 7919);
-  const kinds = ['dense', 'dense', 'dense', 'mlp', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'dense_reuse', 'dense_reuse'];
-  const kind = kinds[i % kinds.length];
+  const kind = kindOf(i);
   const name = `c${String(i).padStart(2, '0')}_${kind}`;
-  const xw = pick(r, [4, 6, 8, 10, 12, 16]);
+  // The later items stay at most 12 bits wide, to keep the whole calibration under ~45 minutes on 2 cores.
+  const xw = pick(r, i < FIRST_EXTRA ? [4, 6, 8, 10, 12, 16] : [4, 6, 8, 10, 12, 12]);
   const xi = Math.min(xw - 1, pick(r, [2, 3, 4]));
   const ww = pick(r, [3, 4, 5, 6, 8]);
   const sparsity = pick(r, [0, 0, 0.3, 0.6, 0.85]);
@@ -108,14 +125,52 @@ function generated(i) {
     case 'leaky':
       body += `  d = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  l = leaky_relu(d, ${pick(r, [0.125, 0.3])}) : ${data}\n  output l\n`;
       break;
+    case 'dense_wide': {
+      // Wider inputs and sparsity extremes (narrow types keep synthesis short).
+      const n = pick(r, [24, 32]);
+      const sp = pick(r, [0, 0.5, 0.9, 0.95]);
+      const wide = { toString: () => `${coefType} = random(seed: ${++wseed}, sparsity: ${sp})` };
+      body = `  input x : ${data}[${n}]\n  d = dense(x, ${Math.min(nout, 4)}) {\n    weight: ${wide}${acc}\n  } : ${data}\n  output d\n`;
+      break;
+    }
+    case 'conv1d': {
+      const L = pick(r, [4, 6, 8]);
+      const C = pick(r, [1, 2, 3]);
+      const F = pick(r, [2, 3, 4]);
+      const K = pick(r, [1, 2, 3]);
+      const pad = pick(r, ['valid', 'same']);
+      body = `  input x : ${data}[${L}, ${C}]\n  c = conv1d(x, ${F}, ${K}, padding: ${pad}) {\n    weight: ${coef}${acc}\n  } : ${data}\n  a = relu(c) : ${data}\n  output a\n`;
+      break;
+    }
+    case 'dense_reuse_wide': {
+      // At most 8-bit data and 6-bit weights keep synthesis short.
+      const n = pick(r, [24, 32, 48]);
+      const m = pick(r, [8, 12, 16]);
+      const rs = validReuse(n, m).filter((v) => v >= 4 && v <= 16);
+      reuse = rs.length ? pick(r, rs) : 1;
+      const dw = Math.min(xw, 8);
+      const d8 = fx(dw, Math.min(dw - 1, xi), quant ?? (ovf ? 'TRN' : undefined), ovf);
+      const c6 = fx(Math.min(ww, 6), 1, 'RND', 'SAT');
+      const wgt = { toString: () => `${c6} = random(seed: ${++wseed}, sparsity: ${pick(r, [0, 0.3, 0.6])})` };
+      body = `  input x : ${d8}[${n}]\n  d = dense(x, ${m}) {\n    weight: ${wgt}\n    reuse: ${reuse}\n  } : ${d8}\n  output d\n`;
+      break;
+    }
+    case 'conv2d': {
+      const H = pick(r, [3, 4]);
+      const C = pick(r, [1, 2]);
+      const F = pick(r, [2, 3]);
+      const K = pick(r, [2, 3]);
+      body = `  input x : ${data}[${H}, ${H}, ${C}]\n  c = conv2d(x, ${F}, ${K}) {\n    weight: ${coef}${acc}\n  } : ${data}\n  output c\n`;
+      break;
+    }
     default:
       throw new Error(kind);
   }
   const source = `${header(name, part)}${body}}\n`;
-  return { id: name, kind, source, holdout: i % 4 === 3, params: { xw, ww, nin, nout, sparsity, reuse } };
+  return { id: name, kind, source, params: { xw, ww, nin, nout, sparsity, reuse } };
 }
 
-export const GENERATED = 44;
+export const GENERATED = 82;
 
 /** The samples the Verilog backend builds (the others have convolutions or io stream). */
 const SAMPLES = [
@@ -127,7 +182,14 @@ const SAMPLES = [
 /** The corpus: generated items first, then the samples (read from disk, with their weight files). */
 export function corpus() {
   const items = [];
-  for (let i = 0; i < GENERATED; i++) items.push(generated(i));
+  const seen = new Map();
+  for (let i = 0; i < GENERATED; i++) {
+    const item = generated(i);
+    // Stratified by kind: the 4th, 8th, … item of each kind is held out.
+    const k = seen.get(item.kind) ?? 0;
+    seen.set(item.kind, k + 1);
+    items.push({ ...item, holdout: k % 4 === 3 });
+  }
   for (const [id, path] of SAMPLES) items.push({ id: `sample_${id}`, kind: 'sample', path: join(REPO, path), source: readFileSync(join(REPO, path), 'utf8'), holdout: true, params: {} });
   return items;
 }

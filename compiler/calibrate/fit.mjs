@@ -2,9 +2,9 @@
 // committed measurements). The fit is non-negative least squares on relative errors (each network weighs 1/measured²),
 // by coordinate descent from zero (deterministic: the result does not depend on the previous tables): LUT and FF per flow on the summed features of each training
 // network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
-const LUT_KEYS = ['base', 'addBits', 'satBits', 'muxBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
+const LUT_KEYS = ['base', 'addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
-const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms'];
+const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel'];
 
 /** Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets. */
 export function nnls(X0, y, start0, { iterations = 20000 } = {}) {
@@ -58,8 +58,14 @@ export function fitTables(rows, prior) {
   }
   const timed = rows.filter((r) => r.m.pnr && !r.m.pnr.error && r.m.pnr.fmaxMhz > 0);
   used.pnr = timed.length;
-  const dX = timed.map((r) => DELAY_KEYS.map((k) => feat(r.ice40.critical, k)));
-  const d = nnls(dX, timed.map((r) => 1000 / r.m.pnr.fmaxMhz), DELAY_KEYS.map(() => 0));
+  // The critical path is the stage path of the largest delay, which depends on the coefficients: alternate choosing
+  // each network's critical path with the current coefficients (first the prior tables') and refitting on them.
+  const delay = (p, c) => DELAY_KEYS.reduce((s, k, j) => s + c[j] * feat(p, k), 0);
+  let d = DELAY_KEYS.map((k) => prior.ice40?.delayNs?.[k] ?? 0);
+  for (let it = 0; it < 12; it++) {
+    const crit = timed.map((r) => (r.ice40.paths?.length ? r.ice40.paths.reduce((a, p) => (delay(p, d) > delay(a, d) ? p : a)) : r.ice40.critical));
+    d = nnls(crit.map((p) => DELAY_KEYS.map((k) => feat(p, k))), timed.map((r) => 1000 / r.m.pnr.fmaxMhz), DELAY_KEYS.map(() => 0));
+  }
   DELAY_KEYS.forEach((k, i) => (out.ice40.delayNs[k] = round(d[i])));
   out.obtained =
     `npm run calibrate on ${new Date().toISOString().slice(0, 10)}: non-negative least squares on relative errors over the ${used.xc7} training networks ` +
@@ -82,14 +88,17 @@ export function errorTable(rows, tables, estimate, items) {
     const item = byId.get(r.id);
     const x = estimate(item, tables, 'xc7a100t');
     const i = estimate(item, tables, 'ice40hx8k');
+    const u = estimate(item, tables, 'ice40up5k');
     const m = r.m;
+    // fmax is estimated for the device nextpnr placed the design on (the UP5K, or the HX8K for large designs).
+    const fmaxOf = (p) => ({ est: p.device === 'up5k' ? u.fmaxMhz : i.fmaxMhz, meas: p.fmaxMhz, device: p.device });
     out.push({
       id: r.id,
       latency: m.rtl?.error ? undefined : { est: x.total.latencyCycles, meas: m.rtl.latency },
       ii: m.rtl?.error ? undefined : { est: x.total.ii, meas: m.rtl.ii },
       xc7: m.xc7?.error ? { error: m.xc7.error } : { lut: { est: x.total.lut, meas: m.xc7.lut }, ff: { est: x.total.ff, meas: m.xc7.ff }, dsp: { est: x.total.dsp, meas: m.xc7.dsp } },
       ice40: m.ice40?.error ? { error: m.ice40.error } : { lut: { est: i.total.lut, meas: m.ice40.lut }, ff: { est: i.total.ff, meas: m.ice40.ff } },
-      fmax: m.pnr && !m.pnr.error && m.pnr.fmaxMhz ? { est: i.fmaxMhz, meas: m.pnr.fmaxMhz } : undefined,
+      fmax: m.pnr && !m.pnr.error && m.pnr.fmaxMhz ? fmaxOf(m.pnr) : undefined,
     });
   }
   return out;
@@ -137,7 +146,7 @@ export function targets(s) {
 }
 
 export function formatErrorTable(table) {
-  const head = ['held-out network', 'latency', 'II', 'DSP est/meas', 'LUT est/meas', 'FF est/meas', 'LUT4 est/meas', 'FF est/meas', 'fmax est/meas'];
+  const head = ['held-out network', 'latency', 'II', 'DSP est/meas', 'LUT est/meas', 'FF est/meas', 'LUT4 est/meas', 'FF est/meas', 'fmax est/meas (device)'];
   const pair = (p, f = (v) => String(v)) => (p ? `${f(p.est)}/${f(p.meas)}` : '–');
   const body = table.map((r) => [
     r.id,
@@ -148,7 +157,7 @@ export function formatErrorTable(table) {
     r.xc7.error ? '' : pair(r.xc7.ff),
     r.ice40.error ? r.ice40.error : pair(r.ice40.lut),
     r.ice40.error ? '' : pair(r.ice40.ff),
-    pair(r.fmax, (v) => (v === undefined ? '–' : Number(v).toFixed(0))),
+    r.fmax ? `${pair(r.fmax, (v) => (v === undefined ? '–' : Number(v).toFixed(0)))} (${r.fmax.device})` : '–',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
   const line = (c) => c.map((x, i) => String(x).padEnd(widths[i])).join('  ').trimEnd();

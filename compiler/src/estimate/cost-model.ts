@@ -36,7 +36,7 @@ export function baseOf(flow: Flow, t: CostTables = COST_TABLES): { lut: number; 
   return { lut: t[flow].lut.base ?? 0, ff: t[flow].ff.base ?? 0 };
 }
 
-/** Combinational delay in ns of a stage's longest path (iCE40 tables). */
+/** Combinational delay in ns of a stage's longest path (iCE40 tables, fitted mostly on the ice40up5k). */
 export function delayOf(p: PathFeatures, t: CostTables = COST_TABLES): number {
   const c = t.ice40.delayNs ?? {};
   let s = c.base ?? 0;

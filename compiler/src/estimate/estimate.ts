@@ -5,7 +5,8 @@ import { findDevice, nearestParts, type Device } from '../devices/device-table.j
 import { baseOf, delayOf, ffOf, lutOf, COST_TABLES, type CostTables } from './cost-model.js';
 import { emptyFeatures, emptyPath, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
 import { estimateHls } from './hls.js';
-import { planNetwork, type LayerPlan, type NetworkPlan } from '../plan/index.js';
+import { planNetworkTransient, type LayerPlan, type NetworkPlan } from '../plan/index.js';
+import { windowGeometry } from '../backends/verilog/window.js';
 import type { EstimateOptions, LayerEstimate, NetworkEstimate } from './types.js';
 
 /** The part given is not in the device table; the message names the nearest parts. */
@@ -60,12 +61,14 @@ interface NodeState {
   readonly stage: number;
   /** The combinational path since the last register. */
   readonly path: PathFeatures;
+  /** Every value is a constant (a layer of all-zero weights, or element-wise logic on one): synthesis builds nothing. */
+  readonly constant?: boolean;
 }
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
-  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms };
+  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, csa: a.csa + b.csa, out: 0, sel: a.sel + b.sel };
 }
 
 /** The estimate without the cache (calibration and benchmarks call it with other tables). */
@@ -111,19 +114,21 @@ interface Walk {
   readonly features: Features;
   /** The path of the longest stage delay. */
   readonly critical: PathFeatures;
+  /** Every stage's path (calibration fits the delay table on them). */
+  readonly paths: PathFeatures[];
 }
 
 /** The summed features and the critical path of a network for a part (calibration fits the cost tables on them). */
-export function networkFeatures(network: NetworkModel, options: EstimateOptions = {}, tables: CostTables = COST_TABLES): { flow: Flow; features: Features; critical: PathFeatures; latency: number; ii: number; dsp: number } {
+export function networkFeatures(network: NetworkModel, options: EstimateOptions = {}, tables: CostTables = COST_TABLES): { flow: Flow; features: Features; critical: PathFeatures; paths: PathFeatures[]; latency: number; ii: number; dsp: number } {
   const flow = flowOf(resolvePart(network, options));
   const w = walk(network, flow, tables, []);
-  return { flow, features: w.features, critical: w.critical, latency: w.latency, ii: w.ii, dsp: w.dsp };
+  return { flow, features: w.features, critical: w.critical, paths: w.paths, latency: w.latency, ii: w.ii, dsp: w.dsp };
 }
 
 /** The implementation plan, or undefined when the planner refuses the network (the estimate then follows the model). */
 function planOf(network: NetworkModel): NetworkPlan | undefined {
   try {
-    return planNetwork(undefined, network);
+    return planNetworkTransient(network);
   } catch {
     return undefined;
   }
@@ -182,6 +187,26 @@ function liveness(network: NetworkModel): Map<string, Uint8Array> {
         const o = i % units;
         for (let c = 0; c < C; c++) if (w[c * units + o] !== 0) m[pos * C + c] = 1;
       }
+    } else if ((l.opName === 'conv1d' || l.opName === 'conv2d') && l.consts.weight && ins[0]) {
+      // Input (pixel, c) is read when a live output of a window containing the pixel has a non-zero weight on it.
+      const w = raws(l.consts.weight);
+      const g = windowGeometry(l, ins[0].tensor.shape);
+      const O = l.params.filters as number;
+      const m = inMasks[0];
+      g.windows.forEach((taps, pos) => {
+        for (const t of taps) {
+          for (let c = 0; c < g.C; c++) {
+            const i = t.pix * g.C + c;
+            if (m[i]) continue;
+            for (let o = 0; o < O; o++) {
+              if (out[pos * O + o] && w[(t.kp * g.C + c) * O + o] !== 0) {
+                m[i] = 1;
+                break;
+              }
+            }
+          }
+        }
+      });
     } else if (ELEMENTWISE.has(l.opName) || l.opName === 'add') {
       for (const m of inMasks) for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i]) m[i] = 1;
     } else if (any) for (const m of inMasks) m.fill(1);
@@ -218,7 +243,9 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   let delayNs = 0;
   let critical = emptyPath();
   const features = emptyFeatures();
+  const paths: PathFeatures[] = [];
   const stageDone = (p: PathFeatures) => {
+    paths.push(p);
     const d = delayOf(p, tables);
     if (d > delayNs) {
       delayNs = d;
@@ -248,19 +275,25 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       const cycles = Math.max(0, sub.latency - 1);
       est = { name: layer.name, op: layer.opName, latencyCycles: cycles, ii: sub.ii, lut: Math.round(sub.lut), ff: Math.round(sub.ff), dsp: sub.dsp, bram18: sub.bram18, multipliers: sumMults(sub.layers) };
       registers = cycles > 0;
-      stageDone(sub.critical);
+      stageDone({ ...sub.critical, out: 0 });
       addFeatures(features, sub.features);
       const st = stage + Math.round(cycles / Math.max(1, ii));
       nodes.set(layer.name, { info: infoOf(layer), stage: st, path: registers ? emptyPath() : path });
     } else {
       const mask = live.get(layer.name);
-      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, layer.reuse > 1 ? undefined : mask, pricing);
+      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
       // Values nothing reads are removed by synthesis: scale what the layer builds by the live fraction.
       const liveFrac = fraction(mask);
       if (layer.opName !== 'dense' || layer.reuse > 1) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
       if (network.io === 'stream') streamScale(lf.f, layer, lp);
       const computes = lp ? lp.stages > 0 : REGISTERED.has(layer.opName) && !(lf.mults.dsp + lf.mults.lut + lf.mults.shift === 0 && (layer.opName === 'dense' || layer.opName.includes('conv')));
       registers = computes;
+      // A layer that ends no stage although it would (all its outputs constant), or element-wise logic on constants,
+      // is a constant: synthesis folds it away.
+      const constant = (REGISTERED.has(layer.opName) && !computes) || (ELEMENTWISE.has(layer.opName) && ins.every((x) => x.constant));
+      if (constant && !REGISTERED.has(layer.opName)) {
+        for (const k of Object.keys(lf.f) as (keyof Features)[]) lf.f[k] = 0;
+      }
       const f: Features = lf.f;
       rawFf = undefined;
       // The plan knows the registers exactly (constant outputs are not registered).
@@ -277,10 +310,10 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
         multipliers: lp ? lp.multipliers : lf.mults,
       };
       addFeatures(features, f);
-      path = addPath(path, lf.path);
+      path = constant ? emptyPath() : addPath(path, lf.path);
       if (computes) stageDone(path);
       const passThrough = (layer.opName === 'flatten' || layer.opName === 'reshape') && ins[0]?.info.registered === true;
-      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough }, stage: stage + (computes ? 1 : 0), path: computes ? emptyPath() : path });
+      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
     }
     layers.push(est);
     lut += est.lut;
@@ -293,7 +326,8 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   const stages = plan?.stages ?? Math.max(1, ...outs.map((o) => o.stage));
   for (const o of outs) {
     if (!plan && o.stage < stages) overheadRegs += (stages - o.stage) * o.info.count * o.info.type.width;
-    stageDone(o.path);
+    // The output's path ends in the serial wrapper's output register (what nextpnr times).
+    stageDone({ ...o.path, out: 1 });
   }
   // The plan knows the input and delay registers exactly.
   if (plan) overheadRegs = inputLiveBits + plan.delayRegisterBits;
@@ -303,10 +337,11 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size.
-  const logSize = Math.log2(1 + features.addBits + features.satBits + features.muxBits + features.cmpBits + features.lutMulBits + features.romBits + features.rmuxBits);
+  const logSize = Math.log2(1 + features.addBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits);
+  for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], logSize };
   critical = { ...critical, logSize };
   delayNs = delayOf(critical, tables);
-  return { layers, lut, ff, dsp, bram18: 0, latency: plan?.latencyCycles ?? (stages - 1) * ii + 1, ii, delayNs, features, critical };
+  return { layers, lut, ff, dsp, bram18: 0, latency: plan?.latencyCycles ?? (stages - 1) * ii + 1, ii, delayNs, features, critical, paths };
 }
 
 /**

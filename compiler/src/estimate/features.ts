@@ -3,10 +3,14 @@
 // LUT, FF and fmax figures with coefficients fitted to yosys and nextpnr (compiler/calibrate). The walk mirrors
 // backends/verilog (arith.ts castTo, productConst, sumExact; generate.ts dense, denseReuse, pooling, tables) with raw
 // bounds as doubles: exact up to 2^53, and what the estimate needs beyond.
-import { fracBits, quantizeToDouble, type ConstTensor, type FixedType, type LayerModel } from '@qnn/language';
+import { fixedType, fracBits, quantizeToDouble, type ConstTensor, type FixedType, type LayerModel } from '@qnn/language';
 import { classifyConstant } from '../plan/multipliers.js';
 import type { ConstantPlan, ReuseSchedule } from '../plan/types.js';
 import { alphaType } from '../semantics/alpha.js';
+import { windowGeometry } from '../backends/verilog/window.js';
+import { softmaxTables } from '../semantics/softmax.js';
+import { activationTable } from '../semantics/tables.js';
+import { castConst } from '../backends/verilog/arith.js';
 
 /** Resource features: each is a count the cost tables weigh. */
 export interface Features {
@@ -16,11 +20,25 @@ export interface Features {
   satBits: number;
   /** Bits of 2:1 multiplexers (relu, leaky_relu, relu6) and comparators (max pooling, softmax maximum). */
   muxBits: number;
-  /** Unused (kept at 0): comparators are counted in muxBits. */
+  /** Bits of magnitude comparators (max pooling, the softmax maximum): a subtraction's carry chain each. */
   cmpBits: number;
+  /**
+   * Full adders of the carry-save trees of multi-operand sums that yosys' alumacc merges into one $macc (an exact or
+   * wrapping accumulation of a dense output: its terms, and the shifted copies of its constant multipliers' inputs
+   * when the products need no slicing): non-constant addend bits − 2 × the sum's width.
+   */
+  maccBits: number;
+  /** Bits of constant products of inputs no wider than a LUT's inputs (6 on xc7, 4 on iCE40): one LUT each. */
+  tableBits: number;
+  /**
+   * Addend bits of the accumulation sums of time-multiplexed layers (reuse R > 1): every phase's chunk of an output's
+   * terms with its accumulator, × the accumulator width. Kept apart from maccBits: yosys' share pass merges sums that
+   * are used in different phases, so they cost less per bit than a layer at reuse 1.
+   */
+  raccBits: number;
   /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
   lutMulBits: number;
-  /** Per ROM read: entries × width / 64 (LUT-ROM cells of 64 bits). */
+  /** Per ROM read: LUT cells of its output bits (romCells: width × max(1, entries / 64) on xc7, / 16 on iCE40). */
   romBits: number;
   /** Division by a constant (average pooling with a window that is not a power of two): w² per divider. */
   divBits: number;
@@ -45,6 +63,18 @@ export interface PathFeatures {
   levels: number;
   mulBits: number;
   roms: number;
+  /** Full-adder levels of a carry-save tree ($macc): log1.5 of its rows over 2. */
+  csa: number;
+  /**
+   * 1 on the path from a network output's last register through its combinational logic into the serial wrapper's
+   * output shift register (what nextpnr times: the wrapper's capture multiplexer and reset logic follow it), else 0.
+   */
+  out: number;
+  /**
+   * Compare-then-select stages in series (relu's x > 0, max pooling's and softmax's maximum): a carry chain whose
+   * result fans out to the select of every bit (a high-fanout net), slower than its levels say.
+   */
+  sel: number;
 }
 
 export interface LayerFeatures {
@@ -55,13 +85,13 @@ export interface LayerFeatures {
   readonly hlsOps: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
-export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms'] as const;
+export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
+export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
-export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0 });
 
 interface B {
   lo: number;
@@ -217,6 +247,10 @@ class Acc {
   readonly path = emptyPath();
   readonly mults = { dsp: 0, lut: 0, shift: 0, skip: 0 };
   hlsOps = 0;
+  /** Σ of the digit shifts of the last shift or CSD product (its input's shifted copies). */
+  lastShiftSum = 0;
+  /** Whether the last product was built as a table of its input (tableBits). */
+  lastTabled = false;
   constructor(
     readonly flow: Flow,
     readonly pricing: MultiplierPricing = 'plan',
@@ -256,12 +290,14 @@ class Acc {
    * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
    * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
    */
-  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity): { b: B; width: number } {
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number } {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
+    this.lastTabled = false;
     if (isPow2(w)) {
       const k = Math.log2(Math.abs(w));
+      this.lastShiftSum = k;
       this.mults.shift++;
       if (w < 0) {
         this.f.addBits += sv + k + 1;
@@ -270,12 +306,28 @@ class Acc {
       return { b, width: sv + k + 1 };
     }
     const bw = signedWidth(w, w);
-    const plan = this.pricing === 'plan' ? classify(w, sv, this.flow === 'xc7') : undefined;
+    const plan = this.pricing === 'plan' ? classify(w, sv, planDsp) : undefined;
+    // An input of no more bits than a LUT has inputs: abc maps every product bit (a function of the input alone) to
+    // one LUT, whatever adders the Verilog wrote: a table of the product bits that are read.
+    const tiles0 = plan && plan.kind === 'lut' && plan.csd ? 0 : this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
+    if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4)) {
+      this.mults.lut++;
+      this.lastTabled = true;
+      this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
+      if (path) path.levels = Math.max(path.levels, 1);
+      return { b, width: sv + bw };
+    }
     if (plan && plan.kind === 'lut' && plan.csd) {
       const digits = plan.csd.length;
       const span = plan.csd[digits - 1].shift - plan.csd[0].shift;
+      let ks = 0;
+      for (const d of plan.csd) ks += d.shift;
+      this.lastShiftSum = ks;
       this.mults.lut++;
-      this.f.addBits += (digits - 1) * (sv + span + 1);
+      // Two digits are one adder (a carry chain); more are one $macc: a carry-save tree of digits − 2 full-adder rows
+      // and one carry chain.
+      this.f.addBits += sv + span + 1;
+      if (digits > 2) this.f.maccBits += (digits - 2) * (sv + span + 1);
       if (path) {
         path.adders = Math.max(path.adders, Math.ceil(Math.log2(digits)));
         path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
@@ -310,8 +362,19 @@ export interface InputInfo {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The features of a layer; `ii` is the network's initiation interval (reuse R > 1 time-multiplexes dense layers). */
-export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow: Flow, schedule?: ReuseSchedule, live?: Uint8Array, pricing: MultiplierPricing = 'plan'): LayerFeatures {
+/**
+ * Whether the implementation plan had DSPs (its part's, plan/index.ts dspAvailableOn): the Verilog writes `*` for the
+ * plan's `dsp` constants, which the synthesis flow then maps (xc7: DSP48E1 tiles; iCE40 without -dsp: logic). Set per
+ * layerFeatures call (the estimate is synchronous).
+ */
+let planDsp = true;
+
+/**
+ * The features of a layer; `ii` is the network's initiation interval (reuse R > 1 time-multiplexes dense layers).
+ * `dspPlan`: whether the plan the Verilog follows had DSPs (default: the flow's).
+ */
+export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow: Flow, schedule?: ReuseSchedule, live?: Uint8Array, pricing: MultiplierPricing = 'plan', dspPlan: boolean = flow === 'xc7'): LayerFeatures {
+  planDsp = dspPlan;
   const acc = new Acc(flow, pricing);
   const Y = layer.tensor.type;
   const x = ins[0];
@@ -323,6 +386,9 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       break;
     case 'conv1d':
     case 'conv2d':
+      if (layer.reuse > 1) conv(acc, layer, x);
+      else convDense(acc, layer, x);
+      break;
     case 'depthwise_conv1d':
     case 'depthwise_conv2d':
       conv(acc, layer, x);
@@ -334,7 +400,12 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       for (let i = 0; i < x.count; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
       if (xr.lo < 0) acc.f.muxBits += x.count * Y.width;
       if (layer.opName === 'relu6') acc.f.muxBits += x.count * (Y.width + typeSignedBits(x.type));
+      // x ≤ 0 is a comparison, which synth_ice40 builds as a carry chain of x's signed width (on the critical path
+      // of small designs), then the multiplexer's level; its LUTs are few (the multiplexer's bits above).
+      p.adders += 1;
+      p.maxWidth = Math.max(p.maxWidth, typeSignedBits(x.type));
       p.levels += 1;
+      p.sel += 1;
       merge(acc.path, p);
       break;
     }
@@ -387,16 +458,24 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'sigmoid':
     case 'tanh': {
       const n = Number(layer.settings.table ?? 1024);
+      if (n <= 1) break;
       const b = Math.log2(n);
-      for (let i = 0; i < x.count; i++) {
-        acc.f.satBits += b + 1;
-        acc.add(b + 1);
-        if (n > 1) acc.f.romBits += (n * Y.width) / 64;
-      }
-      acc.path.levels = 2;
-      acc.path.adders = 1;
-      acc.path.maxWidth = b + 1;
-      acc.path.roms = 1;
+      // The table index as backends/verilog builds it (tableIndex): a cast to fixed<b + 1, b + 1, TRN_ZERO, SAT> of x
+      // scaled by N / R (a rounding increment, saturation), + N/2, a saturating cast to ufixed<b, b>; then the ROM.
+      const one = new Acc(acc.flow, acc.pricing);
+      const p = emptyPath();
+      const R = layer.opName === 'sigmoid' ? 16 : 8;
+      const t = one.cast(range(x.type), x.type.width, fracBits(x.type) + Math.log2(R) - b, fixedType(true, b + 1, b + 1, 'TRN_ZERO', 'SAT'), p);
+      const sw = signedWidth(t.lo + n / 2, t.hi + n / 2);
+      one.add(sw);
+      one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
+      one.f.romBits += activationRomCells(layer, x.type, acc.flow);
+      for (const k of Object.keys(one.f) as (keyof Features)[]) acc.f[k] += one.f[k] * x.count;
+      p.adders += 1;
+      p.maxWidth = Math.max(p.maxWidth, sw);
+      p.levels += 1;
+      p.roms = 1;
+      merge(acc.path, p);
       break;
     }
     case 'softmax':
@@ -433,9 +512,12 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const taps = Math.max(1, Math.round(x.count / Math.max(1, outCount)) || 1);
       const t = window(layer, x);
       const perOut = t ?? taps;
-      acc.f.muxBits += outCount * (perOut - 1) * (x.type.width + typeSignedBits(x.type));
+      // Per output, perOut − 1 comparators (a subtraction's carry chain of the signed width) and 2:1 multiplexers.
+      acc.f.cmpBits += outCount * (perOut - 1) * typeSignedBits(x.type);
+      acc.f.muxBits += outCount * (perOut - 1) * x.type.width;
       for (let i = 0; i < outCount; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y);
       acc.path.levels = Math.ceil(Math.log2(Math.max(2, perOut))) * 2;
+      acc.path.sel = Math.ceil(Math.log2(Math.max(2, perOut)));
       acc.path.maxWidth = x.type.width;
       break;
     }
@@ -468,12 +550,90 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
   return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps };
 }
 
+/**
+ * LUT cells of one read of an n-entry ROM of `width` bits: every output bit is a function of log2(n) index bits, one
+ * LUT6 (xc7) or LUT4 (iCE40) up to 64 or 16 entries, n / 64 or n / 16 cells beyond (with their multiplexers).
+ */
+function romCells(n: number, width: number, flow: Flow): number {
+  return width * Math.max(1, n / (flow === 'xc7' ? 64 : 16));
+}
+
+/**
+ * LUT cells of one read of a ROM by its content (synthesis minimizes the table): per output bit, the blocks of 64
+ * (xc7 LUT6) or 16 (iCE40 LUT4) consecutive entries in which the bit is not constant over the reachable entries, and,
+ * when the bit varies at all over more than one block, a multiplexer over the blocks (a LUT6 selects 4, a LUT4 2).
+ * `lo`, `hi`, `step`: the reachable indices lo, lo + step, … ≤ hi (the others are don't-cares).
+ */
+export function romCellsOf(entries: readonly bigint[], width: number, flow: Flow, lo = 0, hi = entries.length - 1, step = 1): number {
+  const B = flow === 'xc7' ? 64 : 16;
+  const muxWays = flow === 'xc7' ? 4 : 2;
+  let cells = 0;
+  for (let j = 0; j < width; j++) {
+    const bit = BigInt(j);
+    let nonConst = 0;
+    let blocks = 0;
+    let any0 = false;
+    let any1 = false;
+    let block = -1;
+    let b0 = false;
+    let b1 = false;
+    const close = () => {
+      if (block >= 0) {
+        blocks++;
+        if (b0 && b1) nonConst++;
+      }
+    };
+    for (let i = lo; i <= hi; i += step) {
+      const k = Math.floor(i / B);
+      if (k !== block) {
+        close();
+        block = k;
+        b0 = b1 = false;
+      }
+      if ((BigInt.asUintN(width, entries[i]) >> bit) & 1n) b1 = any1 = true;
+      else b0 = any0 = true;
+    }
+    close();
+    cells += nonConst;
+    if (any0 && any1 && blocks > 1) cells += Math.ceil((blocks - 1) / (muxWays - 1));
+  }
+  return cells;
+}
+
+const activationCells = new Map<string, number>();
+/** romCellsOf for a sigmoid or tanh layer's table read from inputs of type X (cached by context). */
+function activationRomCells(layer: LayerModel, X: FixedType, flow: Flow): number {
+  const fn = layer.opName === 'sigmoid' ? 'sigmoid' : 'tanh';
+  const n = Number(layer.settings.table ?? 1024);
+  const Y = layer.tensor.type;
+  const T = layer.types.table_type;
+  if (!T) return romCells(n, Y.width, flow);
+  const key = `${fn}|${n}|${flow}|${typeKey(X)}|${typeKey(T)}|${typeKey(Y)}`;
+  let c = activationCells.get(key);
+  if (c === undefined) {
+    const table = activationTable(fn, n, T);
+    const entries = table.raws.map((r) => castConst(r, fracBits(T), Y));
+    // The reachable indices: clamp(trunc(x · N / R) + N/2, 0, N − 1) over X's range, every (2^−F · N / R)-th entry.
+    const xr = range(X);
+    const scale = n / table.range / pow2(fracBits(X));
+    const idx = (v: number) => Math.min(n - 1, Math.max(0, Math.trunc(v * scale) + n / 2));
+    const step = Math.max(1, Math.floor(scale));
+    c = romCellsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step);
+    if (activationCells.size > 256) activationCells.clear();
+    activationCells.set(key, c);
+  }
+  return c;
+}
+
 function merge(into: PathFeatures, p: PathFeatures): void {
   into.adders = Math.max(into.adders, p.adders);
   into.maxWidth = Math.max(into.maxWidth, p.maxWidth);
   into.levels = Math.max(into.levels, p.levels);
   into.mulBits = Math.max(into.mulBits, p.mulBits);
   into.roms = Math.max(into.roms, p.roms);
+  into.csa = Math.max(into.csa, p.csa);
+  into.out = Math.max(into.out, p.out);
+  into.sel = Math.max(into.sel, p.sel);
 }
 
 /** Taps per window of a (non-global) pooling layer. */
@@ -498,6 +658,7 @@ interface ProductEntry {
   readonly addBits: number;
   readonly satBits: number;
   readonly lutMulBits: number;
+  readonly tableBits: number;
   readonly dspTiles: number;
   readonly shift: number;
   readonly lutMults: number;
@@ -508,6 +669,15 @@ interface ProductEntry {
   readonly maxWidth: number;
   readonly mulBits: number;
   readonly levelInc: number;
+  /** The product's own adder bits (a CSD tree or a negation), part of addBits, and its full adders (maccBits). */
+  readonly prodAddBits: number;
+  readonly prodMaccBits: number;
+  /** Addends the product contributes to its output's $macc when it merges into it (shifted input copies), else 0. */
+  readonly maccAddends: number;
+  /** Signed bits of the cast product (its addend width when it does not merge). */
+  readonly termBits: number;
+  /** When it merges: Σ of its shifted copies' shifts at A's scale (their low bits are constant zeros). */
+  readonly shiftSum: number;
 }
 
 /**
@@ -635,7 +805,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const bias = bT ? raws(bT) : undefined;
   const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
   if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
-  const ctx = `${acc.flow}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}`;
+  const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}`;
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
@@ -726,7 +896,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // `first` marks the (input, weight raw) pairs met for the first time in output order (o outer, c inner).
   const first = firstProducts(w, C, units, liveUnit, wT.type);
   // What a product adds, per distinct weight raw (computed on first use with the backend-mirroring productConst and cast).
-  const entries = productEntries(`${flow}|${pricing}|${typeKey(x.type)}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
+  const entries = productEntries(`${flow}|${planDsp ? 1 : 0}|${pricing}|${typeKey(x.type)}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
   const byIndex = entries.byIndex;
   const wMin = range(wT.type).lo;
   const entryOf = (wr: number): ProductEntry => {
@@ -739,9 +909,14 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     const pHi = Math.max(wr * xlo, wr * xhi);
     const overflows = pLo * sp < alo || pHi * sp > ahi;
     const p1 = emptyPath();
-    const prod = s.productConst(xr, sv, wr, p1, overflows && !wrap ? Infinity : prodNeed);
+    const prod = s.productConst(xr, sv, wr, p1, overflows && !wrap ? Infinity : prodNeed, Math.max(0, fp - fa));
+    const prodAddBits = s.f.addBits;
+    const prodMaccBits = s.f.maccBits;
+    const digits = s.mults.shift > 0 ? 1 : s.mults.lut > 0 && s.f.lutMulBits === 0 && !s.lastTabled ? csdDigits(wr) : 0;
     const p2 = emptyPath();
     const t = s.cast(prod.b, prod.width, fp, A, p2);
+    // The product merges into the output's sum when the cast to A neither drops low bits, rounds nor saturates.
+    const mergeable = digits > 0 && fp <= fa && s.f.addBits === prodAddBits && s.f.satBits === 0;
     e = {
       lo: t.lo,
       hi: t.hi,
@@ -749,6 +924,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       addBits: s.f.addBits,
       satBits: s.f.satBits,
       lutMulBits: s.f.lutMulBits,
+      tableBits: s.f.tableBits,
       dspTiles: s.f.dsp,
       shift: s.mults.shift,
       lutMults: s.mults.lut,
@@ -758,6 +934,11 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
       mulBits: p1.mulBits,
       levelInc: p2.levels,
+      prodAddBits,
+      prodMaccBits,
+      maccAddends: mergeable ? digits : 0,
+      termBits: signedWidth(t.lo, t.hi),
+      shiftSum: mergeable ? s.lastShiftSum + digits * (fa - fp) : 0,
     };
     if (indexed) byIndex[i] = e;
     else entries.byRaw.set(wr, e);
@@ -777,6 +958,18 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     let isConst = true;
     let terms = 0;
     let width = 0;
+    // The chain's adders and its merged products' adders, charged below when the output is not one $macc.
+    let chainAdd = 0;
+    let pendingProd = 0;
+    let pendingMacc = 0;
+    let addends = 0;
+    let shiftSum = 0;
+    let steps = 0;
+    let signedTerms = 0;
+    let unsignedTerms = 0;
+    let unsignedBits = 0;
+    let exLo = b0;
+    let exHi = b0;
     for (let c = 0; c < C; c++) {
       const i = c * units + o;
       const wr = w[i];
@@ -786,12 +979,27 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       }
       hlsOps++;
       const e = entryOf(wr);
+      if (e.lo < 0) exLo += e.lo;
+      if (e.hi > 0) exHi += e.hi;
+      if (e.maccAddends > 0) {
+        addends += e.maccAddends;
+        shiftSum += e.shiftSum;
+      } else if (e.lo < 0) signedTerms++;
+      else {
+        unsignedTerms++;
+        unsignedBits += e.termBits - 1;
+      }
       if (first[i]) {
         if (!e.dsp) onlyDsp[c] = 0;
         readBy[c] = 1;
-        f.addBits += e.addBits;
+        f.addBits += e.addBits - (e.maccAddends > 0 ? e.prodAddBits : 0);
+        if (e.maccAddends > 0) {
+          pendingProd += e.prodAddBits;
+          pendingMacc += e.prodMaccBits;
+        } else f.maccBits += e.prodMaccBits;
         f.satBits += e.satBits;
         f.lutMulBits += e.lutMulBits;
+        f.tableBits += e.tableBits;
         f.dsp += e.dspTiles;
         one.mults.shift += e.shift;
         one.mults.lut += e.lutMults;
@@ -814,8 +1022,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       const sLo = curLo + e.lo;
       const sHi = curHi + e.hi;
       width = signedWidth(sLo, sHi);
-      f.addBits += Math.min(width, accNeed);
-      p.adders++;
+      chainAdd += Math.min(width, accNeed);
+      steps++;
       p.maxWidth = Math.max(p.maxWidth, width);
       if (sLo >= alo && sHi <= ahi) {
         curLo = sLo;
@@ -828,12 +1036,29 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       }
       isConst = false;
     }
+    // An exact chain (no partial sum leaves A's range) or a wrapping one is one sum, which yosys merges with the
+    // products that need no slicing into one $macc: a carry-save tree of its addends and one carry-propagate adder.
+    // Otherwise every step is its own adder and cast (a saturating chain).
+    if (terms >= 2 && (wrap || (exLo >= alo && exHi <= ahi))) {
+      const W = Math.min(wrap ? A.width : signedWidth(exLo, exHi), accNeed);
+      // maccmap's carry-save tree: every non-constant addend bit (a signed copy x << k fills columns k … W − 1, an
+      // unsigned one its own bits; constants fold into one row) goes through full adders until two rows remain.
+      const copies = x.type.signed ? addends * W - shiftSum : addends * Math.min(W, x.type.width);
+      const others = signedTerms * W + Math.min(unsignedBits, unsignedTerms * W);
+      const bitsIn = Math.max(0, copies) + others;
+      f.maccBits += Math.max(0, bitsIn - 2 * W);
+      f.addBits += W;
+      // The path: the carry-save levels (each full-adder level takes 3 rows to 2) and the final adder.
+      const rows = Math.max(2, Math.ceil(bitsIn / Math.max(1, W)));
+      p.csa = Math.max(p.csa, Math.ceil(Math.log(rows / 2) / Math.log(1.5)));
+      p.adders += 1;
+      p.maxWidth = Math.max(p.maxWidth, W);
+    } else {
+      f.addBits += chainAdd + pendingProd;
+      f.maccBits += pendingMacc;
+      p.adders += steps;
+    }
     if (wrap && terms > 0) {
-      const n = terms + (b0 !== 0 ? 1 : 0);
-      // yosys trims every adder to the bits the output reads.
-      one.add((n - 1) * Math.min(A.width, accNeed));
-      p.adders += Math.ceil(Math.log2(Math.max(1, n)));
-      p.maxWidth = Math.max(p.maxWidth, A.width);
       if (terms + (b0 !== 0 ? 1 : 0) > 1) {
         curLo = alo;
         curHi = ahi;
@@ -893,51 +1118,142 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   acc.mults.skip += C * units * positions - nz;
   acc.hlsOps += nz;
   const M = Math.ceil(nz / R);
-  // The multipliers: operands multiplexed by phase (never constants: the weight is a multiplexer too).
-  const tiles = acc.flow === 'xc7' ? xc7DspTiles(sv, maxW) : 0;
-  if (schedule) {
-    // The plan's shared multipliers: `dsp` ones are a `*` that yosys maps to DSP48E1 tiles, `lut` ones logic.
-    for (const u of schedule.units) {
-      // The backend writes `*` for every shared multiplier (the plan's `lut` units included); yosys decides.
-      const t = (u.kind === 'dsp' || u.kind === 'lut') && acc.flow === 'xc7' ? xc7DspTiles(sv, u.weightBits) : 0;
+  // The shared multipliers as macReuse builds them: the terms, outputs one after the other (positions, then outputs,
+  // each input in order), are poured into the R phases, ⌈T / R⌉ per phase; multiplier m serves the m-th term of every
+  // phase that has one. When it sees one weight in all its phases it is that constant's multiplier (a shift, a CSD
+  // tree or a `*`, as the plan classifies it); otherwise a `*` of multiplexed operands, which yosys maps to DSP48E1
+  // tiles (xc7) or logic. Its operand multiplexers select among the phases it serves.
+  void schedule;
+  const cap = Math.max(1, M);
+  const order = new Float64Array(nz);
+  /** The input (position · C + c) of each term. */
+  const orderIn = new Int32Array(nz);
+  {
+    let t = 0;
+    for (let pos = 0; pos < positions; pos++)
+      for (let o = 0; o < units; o++)
+        for (let c = 0; c < C; c++)
+          if (w[c * units + o] !== 0) {
+            orderIn[t] = pos * C + c;
+            order[t++] = w[c * units + o];
+          }
+  }
+  const xr0 = range(x.type);
+  let used = 1;
+  let tiles = 0;
+  for (let m = 0; m < M; m++) {
+    let phases = 0;
+    let same = true;
+    let sw = 1;
+    const inputs = new Set<number>();
+    for (let r = 0; r * cap + m < nz; r++) {
+      const wr = order[r * cap + m];
+      if (phases > 0 && wr !== order[m]) same = false;
+      sw = Math.max(sw, signedWidth(wr, wr));
+      inputs.add(orderIn[r * cap + m]);
+      phases++;
+    }
+    used = Math.max(used, phases);
+    // The operand multiplexers: the input one selects among its distinct inputs (x.width bits × (inputs − 1) ways);
+    // the weight one is a function of the phase counter alone, one LUT per weight bit.
+    acc.f.rmuxBits += x.type.width * (inputs.size - 1);
+    if (same) acc.productConst(xr0, sv, order[m]);
+    else {
+      const t = acc.flow === 'xc7' ? xc7DspTiles(sv, sw) : 0;
+      tiles = Math.max(tiles, t);
       if (t > 0) {
         acc.mults.dsp++;
         acc.f.dsp += t;
-      } else if (u.kind !== 'skip') {
+      } else {
         acc.mults.lut++;
-        acc.f.lutMulBits += sv * u.weightBits;
+        acc.f.lutMulBits += sv * sw;
       }
+      acc.f.rmuxBits += sw;
     }
-  } else if (tiles > 0) {
-    acc.mults.dsp += M;
-    acc.f.dsp += M * tiles;
-  } else {
-    acc.mults.lut += M;
-    acc.f.lutMulBits += M * sv * maxW;
   }
-  const used = Math.min(R, Math.max(1, Math.ceil(nz / Math.max(1, M))));
-  acc.f.rmuxBits += M * (x.type.width + maxW) * (used - 1);
   const fp = fracBits(x.type) + fracBits(wT.type);
   const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
   for (let m = 0; m < M; m++) acc.cast(prodB, sv + maxW, fp, A);
-  // Each term is an adder and a cast in the accumulator type; the accumulators are registers (each output's next
-  // value is multiplexed over the phases where it has terms).
+  // The terms, outputs one after the other, are poured into the R phases (⌈T / R⌉ per phase, macReuse). In a phase, an
+  // output's chunk of k terms continues its chain: when no partial sum of the output can leave A's range (exactChain)
+  // the chunk is one exact sum (k + 1 addends with the accumulator); otherwise every term is an adder and a
+  // saturating cast in A. Both count as raccBits (k + 1 addends × A's width). The accumulators are registers (each output's next value is multiplexed
+  // over the phases where it has terms).
   const ar = range(A);
-  for (let t = 0; t < nz; t++) {
-    acc.add(A.width + 1);
-    acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fracBits(A), A);
+  const fa = fracBits(A);
+  const xr = range(x.type);
+  const sp = pow2(fa - fp);
+  const bT = layer.consts.bias;
+  const bias = bT ? raws(bT) : undefined;
+  const sb = bT ? pow2(fa - fracBits(bT.type)) : 1;
+  let poured = 0;
+  /** The longest chain of a phase: its terms, and whether each is a saturating step (a level each). */
+  let longest = 0;
+  for (let pos = 0; pos < positions; pos++) {
+    for (let o = 0; o < units; o++) {
+      let lo = bias ? bias[o] * sb : 0;
+      let hi = lo;
+      let n = 0;
+      for (let c = 0; c < C; c++) {
+        const wr = w[c * units + o];
+        if (wr === 0) continue;
+        n++;
+        const a = wr * xr.lo * sp;
+        const b = wr * xr.hi * sp;
+        lo += Math.min(0, a, b);
+        hi += Math.max(0, a, b);
+      }
+      if (n === 0) continue;
+      const exact = lo >= ar.lo && hi <= ar.hi;
+      // Chunk sizes: terms poured..poured + n − 1 fall into phases floor(i / cap).
+      let i = poured;
+      while (i < poured + n) {
+        const end = Math.min(poured + n, (Math.floor(i / cap) + 1) * cap);
+        const k = end - i;
+        acc.f.raccBits += (k + 1) * A.width;
+        if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A);
+        longest = Math.max(longest, exact ? Math.min(k, 1) : k);
+        i = end;
+      }
+      poured += n;
+    }
   }
   acc.f.regBits += outsWithTerms * (A.width + Y.width);
   acc.f.muxBits += outsWithTerms * A.width * Math.min(R, 2);
-  for (let o = 0; o < outsWithTerms; o++) acc.cast(ar, A.width, fracBits(A), Y);
+  const yPath = emptyPath();
+  for (let o = 0; o < outsWithTerms; o++) acc.cast(ar, A.width, fracBits(A), Y, o === 0 ? yPath : undefined);
   const chunk = Math.ceil(nz / Math.max(1, outsWithTerms) / R);
-  acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2;
+  // The operand multiplexers, the chunk's saturating steps (one level each; an exact chunk is one $macc) and the
+  // output cast's overflow logic.
+  acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2 + longest + yPath.levels;
+  // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
+  acc.path.sel = 1;
   acc.path.mulBits = tiles > 0 ? 0 : sv + maxW;
   acc.path.adders = chunk + 1;
   acc.path.maxWidth = A.width + 1;
 }
 
-/** Convolutions (the Verilog backend does not build them yet): dense over the kernel taps at every output position. */
+/**
+ * conv1d / conv2d at reuse 1, as backends/verilog builds them (mac.ts): at every output position, a dense layer over
+ * the window's taps × input channels (the weight's layout is dense's [taps · C][filters]); padding taps are left out,
+ * so the positions are weighed by their share of valid taps.
+ */
+function convDense(acc: Acc, layer: LayerModel, x: InputInfo): void {
+  const g = windowGeometry(layer, x.shape);
+  const K = g.KH * g.KW;
+  const O = layer.params.filters as number;
+  let taps = 0;
+  for (const w of g.windows) taps += w.length;
+  const weight = g.windows.length > 0 ? taps / K : 0;
+  const flat = { params: { units: O }, consts: layer.consts, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
+  const info: InputInfo = { type: x.type, shape: [K * g.C], count: K * g.C, ...(x.registered ? { registered: true } : {}) };
+  const r = denseOne(acc.flow, acc.pricing, flat, info, new Uint8Array(O).fill(1));
+  scaleInto(acc, r.one, weight);
+  acc.f.regBits += r.regs * g.windows.length;
+  merge(acc.path, r.one.path);
+}
+
+/** Convolutions at reuse > 1 and depthwise convolutions: dense over the kernel taps at every output position. */
 function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const wT = layer.consts.weight;
   const Y = layer.tensor.type;
@@ -976,6 +1292,53 @@ function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
   merge(acc.path, one.path);
 }
 
+const softmaxWidths = new Map<string, [number, number]>();
+/**
+ * The signed operand widths of softmax's e · inv products as yosys maps them: the ROM output bits that are zero in
+ * every entry are constants, which wreduce drops before mul2dsp (whose signed-only tiles add a sign bit).
+ */
+function softmaxProductWidths(n: number, L: number, stable: boolean, layer: LayerModel): [number, number] {
+  const Ex = layer.types.exp_table;
+  const V = layer.types.inv_table;
+  if (!Ex || !V || n <= 1) return [(Ex?.width ?? 18) + 1, (V?.width ?? 18) + 1];
+  const key = `${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${typeKey(V)}`;
+  let r = softmaxWidths.get(key);
+  if (!r) {
+    const t = softmaxTables(n, L, stable, Ex, V);
+    const width = (raws: readonly bigint[], T: FixedType) => {
+      let lo = 0n;
+      let hi = 0n;
+      for (const v of raws) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const used = Math.max(lo < 0n ? (~lo).toString(2).length : 0, hi > 0n ? hi.toString(2).length : 0);
+      return Math.min(T.width, used) + 1;
+    };
+    r = [width(t.exp, Ex), width(t.inv, V)];
+    if (softmaxWidths.size > 256) softmaxWidths.clear();
+    softmaxWidths.set(key, r);
+  }
+  return r;
+}
+
+const softmaxCells = new Map<string, [number, number]>();
+/** romCellsOf for softmax's exponent and inverse tables (cached by context). */
+function softmaxRomCells(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow): [number, number] {
+  const Ex = layer.types.exp_table;
+  const V = layer.types.inv_table;
+  if (!Ex || !V) return [romCells(n, Ex?.width ?? 18, flow), romCells(n, V?.width ?? 18, flow)];
+  const key = `${n}|${L}|${stable ? 1 : 0}|${flow}|${typeKey(Ex)}|${typeKey(V)}`;
+  let r = softmaxCells.get(key);
+  if (!r) {
+    const t = softmaxTables(n, L, stable, Ex, V);
+    r = [romCellsOf(t.exp, Ex.width, flow), romCellsOf(t.inv, V.width, flow)];
+    if (softmaxCells.size > 256) softmaxCells.clear();
+    softmaxCells.set(key, r);
+  }
+  return r;
+}
+
 /** softmax over the last axis: maximum tree (stable), exponent ROM reads, the sum, the inverse ROM, products. */
 function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const L = x.shape[x.shape.length - 1];
@@ -989,18 +1352,23 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const xw = typeSignedBits(x.type);
   for (let r = 0; r < rows; r++) {
     if (stable) {
-      acc.f.muxBits += (L - 1) * (x.type.width + xw);
+      acc.f.cmpBits += (L - 1) * xw;
+      acc.f.muxBits += (L - 1) * x.type.width;
       acc.f.addBits += L * (xw + 1);
       acc.f.satBits += L * (b + 1);
     } else {
       acc.f.addBits += L * (b + 1);
       acc.f.satBits += L * (b + 1);
     }
-    if (n > 1) acc.f.romBits += ((L + 1) * n * ((Ex.width + V.width) / 2)) / 64;
+    if (n > 1) {
+      const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow);
+      acc.f.romBits += L * ec + vc;
+    }
     acc.f.addBits += (L - 1) * (Ex.width + Math.ceil(Math.log2(L)));
     acc.f.satBits += b;
+    const [ew, vw] = softmaxProductWidths(n, L, stable, layer);
     for (let i = 0; i < L; i++) {
-      const tiles = acc.flow === 'xc7' ? xc7DspTiles(Ex.width + 1, V.width + 1) : 0;
+      const tiles = acc.flow === 'xc7' ? xc7DspTiles(ew, vw) : 0;
       if (tiles > 0) {
         acc.mults.dsp++;
         acc.f.dsp += tiles;
@@ -1016,5 +1384,6 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   acc.path.adders = (stable ? 1 : 0) + Math.ceil(Math.log2(Math.max(2, L)));
   acc.path.maxWidth = Ex.width + 4;
   acc.path.roms = 2;
+  acc.path.sel = stable ? Math.ceil(Math.log2(Math.max(2, L))) : 0;
   acc.path.mulBits = acc.flow === 'xc7' ? 0 : Ex.width + V.width;
 }

@@ -1,0 +1,131 @@
+// The structural features the cost tables weigh (compiler/src/estimate/features.ts), on small networks whose synthesis
+// is known: products of inputs no wider than a LUT are tables, ROMs cost by their content, constants fold away, the
+// reuse multiplexers count distinct inputs, and the stage paths carry the wrapper and compare-select flags that the
+// fmax model fits.
+import { describe, expect, it } from 'vitest';
+import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
+import { networkFeatures, partCatalog } from '../src/index.js';
+import { romCellsOf } from '../src/estimate/features.js';
+
+function load(source: string, name = 'n'): NetworkModel {
+  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
+  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
+  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  return program.files.get('/t.qnn')!.networks.get(name)!;
+}
+
+/** A dense layer of two inputs and three outputs; weights 0.375 = 2^-1 − 2^-3 (two CSD digits) and 0.75. */
+const dense = (x: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${x}[2]
+  d = dense(x, 3) {
+    weight: fixed<8, 3> = [[0.375, 0.75, 0.375], [0.75, 0.375, 0.75]]
+    accum: fixed<20, 8>
+  } : fixed<20, 8>
+  output d
+}
+`;
+
+describe('products of narrow inputs', () => {
+  it('are tables of the product bits when the input fits a LUT (6 inputs on xc7, 4 on iCE40)', () => {
+    const narrow = load(dense('fixed<4, 2>'));
+    const x = networkFeatures(narrow, { part: 'xc7a100t' }).features;
+    const i = networkFeatures(narrow, { part: 'ice40up5k' }).features;
+    expect(x.tableBits).toBeGreaterThan(0);
+    expect(i.tableBits).toBeGreaterThan(0);
+    // A wider input's products are shifted copies merged into the sum's carry-save tree; a table is one addend.
+    const wide = networkFeatures(load(dense('fixed<8, 3>')), { part: 'ice40up5k' }).features;
+    expect(wide.tableBits).toBe(0);
+    expect(wide.maccBits).toBeGreaterThan(i.maccBits);
+    // A 6-bit input is a table on xc7 (LUT6) but not on iCE40 (LUT4).
+    const six = load(dense('fixed<6, 2>'));
+    expect(networkFeatures(six, { part: 'xc7a100t' }).features.tableBits).toBeGreaterThan(0);
+    expect(networkFeatures(six, { part: 'ice40up5k' }).features.tableBits).toBe(0);
+  });
+});
+
+describe('ROM cells by content', () => {
+  const table = (f: (i: number) => number, n: number) => Array.from({ length: n }, (_, i) => BigInt(f(i)));
+  it('costs nothing for a constant table', () => {
+    expect(romCellsOf(table(() => 5, 128), 4, 'xc7')).toBe(0);
+  });
+  it('counts the blocks where a bit varies, and a multiplexer over the blocks where it varies at all', () => {
+    // One bit, a step at entry 64 of 128: both 64-entry blocks are constant, a LUT selects between them.
+    expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'xc7')).toBe(1);
+    // A step at entry 32: the first block varies (one LUT6), plus the multiplexer.
+    expect(romCellsOf(table((i) => (i >= 32 ? 1 : 0), 128), 1, 'xc7')).toBe(2);
+    // iCE40: 16-entry blocks, 2:1 multiplexers (8 blocks: 7 of them).
+    expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'ice40')).toBe(7);
+  });
+  it('treats unreachable entries as don’t-cares', () => {
+    const t = table((i) => i & 1, 128);
+    expect(romCellsOf(t, 1, 'xc7')).toBe(3);
+    // Only entries 0 … 63 reachable: one block, no multiplexer; every other entry: the bit is constant.
+    expect(romCellsOf(t, 1, 'xc7', 0, 63)).toBe(1);
+    expect(romCellsOf(t, 1, 'xc7', 0, 127, 2)).toBe(0);
+  });
+});
+
+describe('constants', () => {
+  it('fold away: element-wise logic on a layer of zero weights builds nothing and has no path', () => {
+    const net = load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[2]
+  d = dense(x, 2) { weight: fixed<8, 3> = [[0, 0], [0, 0]] } : fixed<8, 3>
+  r = relu(d) : fixed<8, 3>
+  output r
+}
+`);
+    const nf = networkFeatures(net, { part: 'ice40up5k' });
+    expect(nf.features.muxBits).toBe(0);
+    expect(nf.features.addBits).toBe(0);
+    for (const p of nf.paths) expect(p.sel).toBe(0);
+  });
+});
+
+describe('stage paths', () => {
+  it('mark the output path (into the serial wrapper) and relu’s compare-select', () => {
+    const net = load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[2]
+  d = dense(x, 2) { weight: fixed<8, 3> = [[0.5, 0.375], [0.75, -0.625]] } : fixed<8, 3>
+  r = relu(d) : fixed<8, 3>
+  output r
+}
+`);
+    const { paths, critical } = networkFeatures(net, { part: 'ice40up5k' });
+    const out = paths.filter((p) => p.out === 1);
+    expect(out).toHaveLength(1);
+    expect(out[0].sel).toBe(1);
+    expect(paths.filter((p) => p.out === 0).every((p) => p.sel === 0)).toBe(true);
+    expect(paths).toContainEqual(critical);
+  });
+});
+
+describe('reuse multiplexers', () => {
+  const reuse = (w: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[2]
+  d = dense(x, 2) {
+    weight: fixed<8, 3> = ${w}
+    reuse: 2
+  } : fixed<12, 5>
+  output d
+}
+`;
+  it('select among the distinct inputs a shared multiplier reads; its weight is a function of the phase', () => {
+    // Terms in order (outputs one after the other): o0: x0·w00, x1·w10; o1: x0·w01, x1·w11; two multipliers, two
+    // phases: multiplier 0 reads x0 in both phases (weights 12 and 20 at 2^-5: 6 bits), multiplier 1 x1 (28 and 10:
+    // 6 bits): no input multiplexer, a weight multiplexer of 6 bits each.
+    const same = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, 0.3125]]')), { part: 'ice40up5k' }).features;
+    expect(same.rmuxBits).toBe(6 + 6);
+    // With w10 = 0 the terms are o0: x0·12; o1: x0·20, x1·10: multiplier 0 reads x0 then x1 (8 bits, one more input)
+    // with weights 12 and 10 (5 bits); multiplier 1 only x0 · 20, a constant multiplier without multiplexers.
+    const mixed = networkFeatures(load(reuse('[[0.375, 0.625], [0, 0.3125]]')), { part: 'ice40up5k' }).features;
+    expect(mixed.rmuxBits).toBe(8 + 5);
+  });
+});
