@@ -92,7 +92,7 @@ function constantCount(net: NetworkModel, seen = new Set<NetworkModel>()): numbe
   return n;
 }
 
-function isSmall(net: NetworkModel): boolean {
+export function isSmall(net: NetworkModel): boolean {
   return constantCount(net) <= SMALL_NETWORK_CONSTANTS;
 }
 

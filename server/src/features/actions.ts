@@ -6,7 +6,7 @@ import * as A from '@qnn/language';
 import { partCatalog } from '@qnn/compiler';
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type TextEdit } from 'vscode-languageserver';
 import { nodeChain, isAttr } from '../locate.js';
-import type { Analysis, Workspace } from '../workspace.js';
+import { isSmall, type Analysis, type Workspace } from '../workspace.js';
 
 /** Codes whose `data.suggestions` are replacements of the diagnostic's text. */
 const REPLACE_CODES = new Set(['QNN2001', 'QNN2004', 'QNN2006', 'QNN2007', 'QNN2008', 'QNN2009', 'QNN2012', 'QNN2016', 'QNN2021', 'QNN2025', 'QNN2027', 'QNN2034']);
@@ -126,6 +126,9 @@ const FIT_TIME_MS = 400;
 
 /** The smallest network reuse factor, above the current one, whose estimate has no QNN3xxx error. */
 export function reuseThatFits(ws: Workspace, a: Analysis, path: string, net: NetworkModel): { title: string; span: Span; text: string } | undefined {
+  // Each candidate is a check and an estimate of the whole program: only for networks that estimate in milliseconds
+  // (a code action must not hold the editor; large networks get no such action).
+  if (!isSmall(net)) return undefined;
   const file = a.fileAt(path)!;
   const decl = net.decl;
   const stmt = decl.body.find((s): s is A.ReuseStmt => s.kind === 'reuse');
