@@ -382,12 +382,14 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
     if (ws.hasFigures(a)) return;
     if (!jobs.pending(path)) requestEstimates(path);
     let timer: NodeJS.Timeout | undefined;
+    let sub: { dispose(): void } | undefined;
     await Promise.race([
       jobs.whenIdle(path),
       new Promise<void>((r) => (timer = setTimeout(r, ESTIMATE_WAIT_MS))),
-      new Promise<void>((r) => token?.onCancellationRequested(() => r())),
+      new Promise<void>((r) => (sub = token?.onCancellationRequested(() => r()))),
     ]);
     clearTimeout(timer);
+    sub?.dispose();
   }
 
   connection.onHover(async (p, token) => {
