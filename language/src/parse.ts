@@ -41,6 +41,8 @@ export interface ParseState {
   readonly result: ParseResult;
   /** The tokens the parser saw (comments excluded). */
   readonly tokens: readonly IToken[];
+  /** The lexer's errors (runs of characters no token matches), for incremental lexing. */
+  readonly lexErrors?: readonly LexError[];
   /** The direct children of the file, in order; undefined when the file was not parsed (too large, too deep). */
   readonly segments: readonly Segment[] | undefined;
   /** How the last parse was done (for tests and the benchmark): tokens parsed and segments reused. */
@@ -126,29 +128,23 @@ function parseState(text: string, path: string, previous: ParseState | undefined
     };
   }
   const diagnostics: Diagnostic[] = [];
-  const lexed = T.qnnLexer.tokenize(text);
+  const usable = previous?.segments && previous.lexErrors ? previous : undefined;
+  const lexed = (usable && lexIncremental(text, usable)) || lexFull(text);
 
   // Lexer errors: one per run of bad characters.
-  for (const err of lexed.errors) {
+  for (const err of lexed.lexErrors) {
     const span = { start: err.offset, end: err.offset + err.length };
     const ch = text.slice(err.offset, err.offset + Math.min(err.length, 12));
     diagnostics.push(diag('QNN1001', path, span, `Unexpected character${err.length > 1 ? 's' : ''} '${printable(ch)}'; delete ${err.length > 1 ? 'them' : 'it'}.`));
   }
-  for (const t of lexed.groups.comments ?? []) {
-    if (t.tokenType === T.UnclosedComment) {
-      diagnostics.push(diag('QNN1004', path, { start: t.startOffset, end: t.startOffset + 2 }, 'This block comment is never closed; add */ where it ends.'));
+  for (const c of lexed.comments) {
+    if (!c.line && !(c.text.length >= 4 && c.text.endsWith('*/'))) {
+      diagnostics.push(diag('QNN1004', path, { start: c.span.start, end: c.span.start + 2 }, 'This block comment is never closed; add */ where it ends.'));
     }
   }
-
-  const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({
-    text: t.image,
-    span: { start: t.startOffset, end: t.startOffset + t.image.length },
-    line: t.tokenType === T.LineComment,
-  }));
+  const comments = lexed.comments;
 
   let toks = lexed.tokens;
-  // The lexer records start offsets only (cheaper than full positions); the parser needs end offsets for node spans.
-  for (const t of toks) t.endOffset = t.startOffset + t.image.length - 1;
   for (const t of toks) {
     if (t.tokenType === T.BadString) {
       diagnostics.push(diag('QNN1002', path, tokSpan(t), 'This string is not closed; add " before the end of the line.'));
@@ -169,10 +165,16 @@ function parseState(text: string, path: string, previous: ParseState | undefined
   let s = 0;
   if (prev) {
     const a = prev.tokens;
-    const n = Math.min(a.length, toks.length);
-    while (p < n && sameToken(a[p], toks[p], 0)) p++;
     delta = text.length - prev.text.length;
-    while (s < n - p && sameToken(a[a.length - 1 - s], toks[toks.length - 1 - s], delta)) s++;
+    if (lexed.common) {
+      // Incremental lexing found the unchanged tokens (and moved those after the edit in place).
+      p = lexed.common.p;
+      s = lexed.common.s;
+    } else {
+      const n = Math.min(a.length, toks.length);
+      while (p < n && sameToken(a[p], toks[p], 0)) p++;
+      while (s < n - p && sameToken(a[a.length - 1 - s], toks[toks.length - 1 - s], delta)) s++;
+    }
     // Prefix: clean segments whose last token, and the tokens the parser may look at after it, are unchanged.
     while (keepHead < oldSegs.length && oldSegs[keepHead].clean && lookaheadEnd(a, oldSegs[keepHead].last) < p) keepHead++;
     // Suffix: clean top-level items (starting with a keyword that only starts an item) whose tokens are unchanged.
@@ -226,10 +228,134 @@ function parseState(text: string, path: string, previous: ParseState | undefined
   return {
     text,
     tokens: toks,
+    lexErrors: lexed.lexErrors,
     segments: canReuse ? segments : undefined,
     stats: { parsedTokens: body ? body.parsed : to - from, reusedSegments: keepHead + oldSegs.length - keepTail, reusedStatements: body?.reused ?? 0 },
     result: { ast, diagnostics },
   };
+}
+
+interface LexError {
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface Lexed {
+  readonly tokens: IToken[];
+  readonly comments: Comment[];
+  readonly lexErrors: LexError[];
+  /** With incremental lexing: the numbers of unchanged tokens before and after the edit (old vs new). */
+  readonly common?: { readonly p: number; readonly s: number };
+}
+
+/** Lexes a text (or a slice of it starting at `base`): tokens with end offsets, comments, errors. */
+function lexFull(text: string, base = 0): Lexed {
+  const lexed = T.qnnLexer.tokenize(text);
+  const tokens = lexed.tokens;
+  // The lexer records start offsets only (cheaper than full positions); the parser needs end offsets for node spans.
+  for (const t of tokens) {
+    if (base !== 0) t.startOffset += base;
+    t.endOffset = t.startOffset + t.image.length - 1;
+  }
+  const comments: Comment[] = (lexed.groups.comments ?? []).map((t) => ({
+    text: t.image,
+    span: { start: t.startOffset + base, end: t.startOffset + base + t.image.length },
+    line: t.tokenType === T.LineComment,
+  }));
+  return { tokens, comments, lexErrors: lexed.errors.map((e) => ({ offset: e.offset + base, length: e.length })), common: undefined };
+}
+
+/**
+ * Lexes only the lines an edit touched: from the start of the line of the first changed character to the start of a
+ * line after the last one, both outside block comments (the only tokens that span lines), and takes the previous
+ * tokens, comments and errors around them, moving those after the edit in place. Undefined when the edit opens a
+ * block comment that runs past the re-lexed lines (then the whole text is lexed). The result equals lexFull(text).
+ */
+function lexIncremental(text: string, prev: ParseState): Lexed | undefined {
+  const old = prev.text;
+  const ast = prev.result.ast;
+  const oldComments = ast.comments as Comment[];
+  const n = Math.min(old.length, text.length);
+  let cp = 0;
+  while (cp < n && old.charCodeAt(cp) === text.charCodeAt(cp)) cp++;
+  let cs = 0;
+  while (cs < n - cp && old.charCodeAt(old.length - 1 - cs) === text.charCodeAt(text.length - 1 - cs)) cs++;
+  const delta = text.length - old.length;
+  // Start: a line start at or before the first change, outside any block comment of the old text.
+  // (lastIndexOf with a negative start still looks at index 0: the first line starts at 0.)
+  const lineStart = (pos: number) => (pos <= 0 ? 0 : old.lastIndexOf('\n', pos - 1) + 1);
+  let a = lineStart(cp);
+  for (let c = commentAround(oldComments, a); c; c = commentAround(oldComments, a)) a = lineStart(c.span.start);
+  // End: a line start after the last change whose newline is unchanged, outside any block comment of the old text.
+  const findEnd = (from: number): number => {
+    const nl = old.indexOf('\n', from);
+    return nl < 0 ? old.length : nl + 1;
+  };
+  let b = findEnd(Math.max(old.length - cs, cp));
+  while (b < old.length) {
+    const c = commentAround(oldComments, b);
+    if (!c) break;
+    b = findEnd(c.span.end);
+  }
+  const bNew = b + delta;
+  if (bNew < a) return undefined;
+  const slice = lexFull(text.slice(a, bNew), a);
+  // A block comment the edit opened and the slice does not close: it may run on past the slice.
+  if (bNew < text.length && slice.comments.some((c) => !c.line && !(c.text.length >= 4 && c.text.endsWith('*/')))) return undefined;
+  const oldTokens = prev.tokens;
+  const i0 = firstAtOrAfter(oldTokens, a);
+  const i1 = firstAtOrAfter(oldTokens, b);
+  // Unchanged tokens inside the re-lexed lines too (compared before the tokens after the edit move).
+  let k = 0;
+  while (i0 + k < i1 && k < slice.tokens.length && sameToken(oldTokens[i0 + k], slice.tokens[k], 0)) k++;
+  let m = 0;
+  while (i1 - 1 - m >= i0 + k && slice.tokens.length - 1 - m >= k && sameToken(oldTokens[i1 - 1 - m], slice.tokens[slice.tokens.length - 1 - m], delta)) m++;
+  const after = oldTokens.slice(i1) as IToken[];
+  if (delta !== 0) {
+    for (const t of after) {
+      t.startOffset += delta;
+      t.endOffset = (t.endOffset ?? t.startOffset) + delta;
+    }
+  }
+  const tokens = [...oldTokens.slice(0, i0), ...slice.tokens, ...after];
+  const c0 = oldComments.findIndex((c) => c.span.start >= a);
+  const c1 = oldComments.findIndex((c) => c.span.start >= b);
+  const cBefore = oldComments.slice(0, c0 < 0 ? oldComments.length : c0);
+  const cAfter = c1 < 0 ? [] : oldComments.slice(c1);
+  if (delta !== 0) for (const c of cAfter) moveSpans(c, delta);
+  const errs = prev.lexErrors ?? [];
+  const lexErrors = [...errs.filter((e) => e.offset < a), ...slice.lexErrors, ...errs.filter((e) => e.offset >= b).map((e) => ({ offset: e.offset + delta, length: e.length }))];
+  return { tokens, comments: [...cBefore, ...slice.comments, ...cAfter], lexErrors, common: { p: i0 + k, s: oldTokens.length - i1 + m } };
+}
+
+/**
+ * The block comment of `comments` (sorted) that strictly contains `offset`, if any. A comment that is never closed
+ * runs to the end of the file whatever is added after it: it contains every offset after its start.
+ */
+function commentAround(comments: readonly Comment[], offset: number): Comment | undefined {
+  let lo = 0;
+  let hi = comments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = comments[mid];
+    const end = !c.line && !(c.text.length >= 4 && c.text.endsWith('*/')) ? Infinity : c.span.end;
+    if (end <= offset) lo = mid + 1;
+    else if (c.span.start >= offset) hi = mid - 1;
+    else return c.line ? undefined : c;
+  }
+  return undefined;
+}
+
+/** Index of the first token starting at or after `offset`. */
+function firstAtOrAfter(toks: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = toks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toks[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Top-level keywords that start an item and cannot continue one (see parseIncremental). */

@@ -167,6 +167,25 @@ describe('parseIncremental equals a full parse', () => {
     expect(again.result).toStrictEqual(b.result);
   });
 
+  it('re-lexes only the edited lines, and follows block comments that open, close or run to the end of the file', () => {
+    const text = generated(3, 2);
+    const cases: ((t: string) => string)[] = [
+      (t) => t.replace('network n1 {', '/* network n1 {'), // opens a comment that never closes
+      (t) => t + 'x', // typing after it: still in the comment
+      (t) => t.replace('  reuse 1\n', '  reuse 1 - 2\n'), // an edit inside the unclosed comment
+      (t) => t.replace('/* network n1 {', '/* network */ n1 {'), // closes it early
+      (t) => t.replace('/* network */', 'network'), // back to no comment
+      (t) => t.replace('// generated', '// generated /* not a block comment'),
+    ];
+    let t = text;
+    let state = parseIncremental(t, 'c.qnn');
+    for (const edit of cases) {
+      t = edit(t);
+      state = parseIncremental(t, 'c.qnn', state);
+      expect(state.result).toStrictEqual(parse(t, 'c.qnn'));
+    }
+  });
+
   it('builds ASTs in which no object is shared between two nodes (spans are moved in place)', () => {
     for (const file of samples) {
       const ast = parse(readFileSync(file, 'utf8'), file).ast;
