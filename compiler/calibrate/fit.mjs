@@ -4,7 +4,7 @@
 // network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
 const LUT_KEYS = ['base', 'addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
-const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel'];
+const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'];
 
 /** Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets. */
 export function nnls(X0, y, start0, { iterations = 20000 } = {}) {
@@ -56,20 +56,32 @@ export function fitTables(rows, prior) {
     LUT_KEYS.forEach((k, i) => (out[flow].lut[k] = round(lut[i])));
     FF_KEYS.forEach((k, i) => (out[flow].ff[k] = round(ff[i])));
   }
-  const timed = rows.filter((r) => r.m.pnr && !r.m.pnr.error && r.m.pnr.fmaxMhz > 0);
-  used.pnr = timed.length;
+  // fmax: every place-and-route run of a training network is one observation (its UP5K run, and the HX8K run of the
+  // networks also placed there). The delay is the UP5K's; a part's delay is the UP5K's times the part's factor (one
+  // coefficient: the HX8K's LUTs, carry chains and routing are faster by about the same ratio).
+  const obs = [];
+  for (const r of rows) {
+    for (const p of [r.m.pnr, r.m.pnrHx8k]) if (p && !p.error && p.fmaxMhz > 0) obs.push({ r, y: 1000 / p.fmaxMhz, part: `ice40${p.device}` });
+  }
+  used.pnr = rows.filter((r) => r.m.pnr && !r.m.pnr.error && r.m.pnr.fmaxMhz > 0).length;
+  used.hx8k = obs.filter((o) => o.part === 'ice40hx8k').length;
   // The critical path is the stage path of the largest delay, which depends on the coefficients: alternate choosing
   // each network's critical path with the current coefficients (first the prior tables') and refitting on them.
   const delay = (p, c) => DELAY_KEYS.reduce((s, k, j) => s + c[j] * feat(p, k), 0);
   let d = DELAY_KEYS.map((k) => prior.ice40?.delayNs?.[k] ?? 0);
+  const scale = { ice40up5k: 1, ice40hx8k: prior.ice40?.partScale?.ice40hx8k ?? 1 };
   for (let it = 0; it < 12; it++) {
-    const crit = timed.map((r) => (r.ice40.paths?.length ? r.ice40.paths.reduce((a, p) => (delay(p, d) > delay(a, d) ? p : a)) : r.ice40.critical));
-    d = nnls(crit.map((p) => DELAY_KEYS.map((k) => feat(p, k))), timed.map((r) => 1000 / r.m.pnr.fmaxMhz), DELAY_KEYS.map(() => 0));
+    const crit = obs.map((o) => (o.r.ice40.paths?.length ? o.r.ice40.paths.reduce((a, p) => (delay(p, d) > delay(a, d) ? p : a)) : o.r.ice40.critical));
+    d = nnls(crit.map((p, i) => DELAY_KEYS.map((k) => scale[obs[i].part] * feat(p, k))), obs.map((o) => o.y), DELAY_KEYS.map(() => 0));
+    // The HX8K factor minimizing the relative errors of its runs: Σ (s·dᵢ − yᵢ)² / yᵢ² is least at s = Σ qᵢ / Σ qᵢ², qᵢ = dᵢ / yᵢ.
+    const q = obs.map((o, i) => (o.part === 'ice40hx8k' ? delay(crit[i], d) / o.y : NaN)).filter((v) => !Number.isNaN(v));
+    if (q.length) scale.ice40hx8k = q.reduce((a, b) => a + b, 0) / q.reduce((a, b) => a + b * b, 0);
   }
+  out.ice40.partScale = { ice40up5k: 1, ice40hx8k: round(scale.ice40hx8k) };
   DELAY_KEYS.forEach((k, i) => (out.ice40.delayNs[k] = round(d[i])));
   out.obtained =
     `npm run calibrate on ${new Date().toISOString().slice(0, 10)}: non-negative least squares on relative errors over the ${used.xc7} training networks ` +
-    `measured with yosys synth_xilinx -family xc7, ${used.ice40} with synth_ice40 (no -dsp) and ${used.pnr} with nextpnr-ice40 (compiler/calibrate/measurements.json); ` +
+    `measured with yosys synth_xilinx -family xc7, ${used.ice40} with synth_ice40 (no -dsp) and ${used.pnr} with nextpnr-ice40 on the UP5K, ${used.hx8k} of them also on the HX8K (compiler/calibrate/measurements.json); ` +
     'held-out networks are not used.';
   return out;
 }
@@ -164,4 +176,22 @@ export function formatErrorTable(table) {
   const lines = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
   for (const t of targets(summarize(table))) lines.push(`${t.name.padEnd(38)} ${t.value.padEnd(34)} target ${t.target}: ${t.met ? 'met' : 'NOT met'}`);
   return lines.join('\n');
+}
+
+/** The training networks' figures (LUT, FF, fmax; the HX8K runs of training networks as a line of their own). */
+export function formatTrainingSummary(table, rows, tables, estimate, items) {
+  const s = summarize(table);
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const hx = rows.filter((r) => r.m.pnrHx8k && !r.m.pnrHx8k.error && r.m.pnrHx8k.fmaxMhz > 0);
+  const hxErr = hx.map((r) => Math.abs(rel(estimate(byId.get(r.id), tables, 'ice40hx8k').fmaxMhz, r.m.pnrHx8k.fmaxMhz)));
+  const mean = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
+  return [
+    `training networks (${table.length}, what the fit saw):`,
+    `  LUT vs synth_xilinx   mean ${pct(s.xc7Lut.mean)}, max ${pct(s.xc7Lut.max)} (${s.xc7Lut.n})`,
+    `  FF vs synth_xilinx    mean ${pct(s.xc7Ff.mean)}, max ${pct(s.xc7Ff.max)}`,
+    `  LUT4 vs synth_ice40   mean ${pct(s.ice40Lut.mean)}, max ${pct(s.ice40Lut.max)} (${s.ice40Lut.n})`,
+    `  FF vs synth_ice40     mean ${pct(s.ice40Ff.mean)}, max ${pct(s.ice40Ff.max)}`,
+    `  fmax vs nextpnr       ${s.fmax.within20}/${s.fmax.n} within ±20 %, mean ${pct(s.fmax.mean)}, max ${pct(s.fmax.max)}`,
+    `  fmax on the HX8K      ${hxErr.filter((e) => e <= 0.2).length}/${hxErr.length} within ±20 %, mean ${pct(mean(hxErr))}, max ${pct(hxErr.length ? Math.max(...hxErr) : NaN)}`,
+  ].join('\n');
 }

@@ -117,6 +117,20 @@ describe('estimateNetwork', () => {
     expect(e.utilization.lut).toBeCloseTo((100 * e.total.lut) / 5280, 0);
   });
 
+
+  it('estimates the ice40hx8k faster than the ice40up5k by the fitted part factor (the same LUTs and FFs)', () => {
+    const { program, net } = load(dense('[[1.40625, -2.859375, 3.796875], [-1.234375, 2.671875, 0.359375]]', { part: 'ice40up5k', x: 'fixed<16, 6>' }));
+    const up = estimateNetwork(program, net, { part: 'ice40up5k' });
+    const hx = estimateNetwork(program, net, { part: 'ice40hx8k' });
+    const scale = COST_TABLES.ice40.partScale?.ice40hx8k ?? 1;
+    // Fitted on training networks placed on both parts: nextpnr reports the HX8K 2.4–3.0 times faster.
+    expect(scale).toBeGreaterThan(0.25);
+    expect(scale).toBeLessThan(0.5);
+    expect(hx.total.lut).toBe(up.total.lut);
+    expect(hx.total.ff).toBe(up.total.ff);
+    expect(hx.fmaxMhz!).toBeGreaterThan(up.fmaxMhz!);
+    expect(hx.fmaxMhz! / up.fmaxMhz!).toBeCloseTo(1 / scale, 0);
+  });
   it('shares multipliers over the phases with reuse > 1 (II = R = 2)', () => {
     const r3 = load(dense('[[1.40625, -2.859375, 3.796875], [-1.234375, 2.671875, 0.359375]]', { x: 'fixed<16, 6>', reuse: 2 }));
     const e3 = estimateNetwork(r3.program, r3.net);

@@ -7,6 +7,8 @@ export interface CostTable {
   readonly lut: Readonly<Record<string, number>>;
   readonly ff: Readonly<Record<string, number>>;
   readonly delayNs?: Readonly<Record<string, number>>;
+  /** Per part, its stage delay relative to the delay table's (the ice40up5k's); parts not listed: 1. */
+  readonly partScale?: Readonly<Record<string, number>>;
 }
 
 export interface CostTables {
@@ -42,4 +44,9 @@ export function delayOf(p: PathFeatures, t: CostTables = COST_TABLES): number {
   let s = c.base ?? 0;
   for (const k of PATH_NAMES) s += (c[k] ?? 0) * p[k];
   return s;
+}
+
+/** A part's stage delay relative to the delay table (fitted on the ice40up5k; the ice40hx8k is faster). */
+export function partDelayScale(part: string, t: CostTables = COST_TABLES): number {
+  return t.ice40.partScale?.[part] ?? 1;
 }

@@ -2,7 +2,7 @@
 // generates, device utilization, the iCE40 fmax, and the Vitis HLS model. A read-only analysis, cached per network.
 import type { LayerModel, NetworkModel, ProgramModel } from '@qnn/language';
 import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
-import { baseOf, delayOf, ffOf, lutOf, COST_TABLES, type CostTables } from './cost-model.js';
+import { baseOf, delayOf, ffOf, lutOf, partDelayScale, COST_TABLES, type CostTables } from './cost-model.js';
 import { emptyFeatures, emptyPath, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
 import { estimateHls } from './hls.js';
 import { planNetworkTransient, type LayerPlan, type NetworkPlan } from '../plan/index.js';
@@ -68,7 +68,7 @@ interface NodeState {
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
-  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, csa: a.csa + b.csa, out: 0, sel: a.sel + b.sel };
+  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, csa: a.csa + b.csa, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout) };
 }
 
 /** The estimate without the cache (calibration and benchmarks call it with other tables). */
@@ -93,7 +93,7 @@ export function computeEstimate(network: NetworkModel, options: EstimateOptions,
     layers: inner.layers,
     total: { latencyCycles: inner.latency, ii: inner.ii, lut, ff, dsp: inner.dsp, bram18: inner.bram18, latencyNs },
     utilization: { lut: pct(lut, device.lut), ff: pct(ff, device.ff), dsp: pct(inner.dsp, device.dsp), bram18: pct(inner.bram18, device.bram18) },
-    ...(flow === 'ice40' ? { fmaxMhz: Math.round(1000 / Math.max(1, inner.delayNs)) } : {}),
+    ...(flow === 'ice40' ? { fmaxMhz: Math.round(1000 / Math.max(1, inner.delayNs * partDelayScale(device.name, tables))) } : {}),
     hls: estimateHls(network),
     notes,
   };

@@ -75,6 +75,11 @@ export interface PathFeatures {
    * result fans out to the select of every bit (a high-fanout net), slower than its levels say.
    */
   sel: number;
+  /**
+   * log2 of the bits a reuse > 1 layer's phase counter selects (its operand and accumulator multiplexers): the
+   * phase select's fan-out, whose routing grows with the layer; 0 elsewhere.
+   */
+  fanout: number;
 }
 
 export interface LayerFeatures {
@@ -86,12 +91,12 @@ export interface LayerFeatures {
 }
 
 export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
-export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel'] as const;
+export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
 export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
-export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0 });
+export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
   lo: number;
@@ -634,6 +639,7 @@ function merge(into: PathFeatures, p: PathFeatures): void {
   into.csa = Math.max(into.csa, p.csa);
   into.out = Math.max(into.out, p.out);
   into.sel = Math.max(into.sel, p.sel);
+  into.fanout = Math.max(into.fanout, p.fanout);
 }
 
 /** Taps per window of a (non-global) pooling layer. */
@@ -1228,6 +1234,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2 + longest + yPath.levels;
   // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
   acc.path.sel = 1;
+  acc.path.fanout = Math.log2(1 + acc.f.rmuxBits + acc.f.muxBits);
   acc.path.mulBits = tiles > 0 ? 0 : sv + maxW;
   acc.path.adders = chunk + 1;
   acc.path.maxWidth = A.width + 1;
