@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../../language/test/prng.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(REPO, 'simulator/bin/qnn.js');
@@ -311,17 +312,6 @@ describe('error recovery through the CLI', { timeout: TIMEOUT }, () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Many mutated samples in one run.
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VOCAB = [
   'network', 'input', 'output', 'type', 'import', 'target', 'reuse', 'init', 'fifo', 'require', 'test', 'for', 'fixed', 'ufixed', 'int',

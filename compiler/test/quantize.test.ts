@@ -3,22 +3,12 @@
 // cases that matter (ties at half an LSB, values just inside and outside the range, tiny, huge, subnormal, -0,
 // NaN and infinities).
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../language/test/prng.js';
 import { quantizeDouble, type FixedType } from '@qnn/language';
 import { quantizeValues } from '../src/semantics/quantize.js';
 
 const QUANT = ['TRN', 'TRN_ZERO', 'RND', 'RND_ZERO', 'RND_MIN_INF', 'RND_INF', 'RND_CONV'] as const;
 const OVERFLOW = ['WRAP', 'SAT', 'SAT_ZERO', 'SAT_SYM'] as const;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('quantizeValues equals quantizeDouble', () => {
   it('on seeded random types and values of every mode', () => {

@@ -214,21 +214,10 @@ export function quantizeToDouble(t: FixedType, x: number): { readonly value: num
     const q = quantizeDouble(t, x);
     return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
   }
-  const scaled = x * Math.pow(2, f);
-  // Outside [2^-1022, 2^53) the scaling may have lost bits (subnormal underflow) or the floor would be inexact.
-  if (!Number.isFinite(scaled) || Math.abs(scaled) >= 2 ** 53 || (scaled !== 0 ? Math.abs(scaled) < 2 ** -1022 : x !== 0)) {
+  const raw = roundScaled(t.quant, x, x * Math.pow(2, f));
+  if (raw === undefined) {
     const q = quantizeDouble(t, x);
     return { value: rawToDouble(t, q.raw), overflowed: q.overflowed };
-  }
-  let raw = Math.floor(scaled);
-  const dropped = scaled - raw; // exact: 0 ≤ dropped < 1
-  if (dropped !== 0) {
-    const qb = dropped >= 0.5;
-    const r = (qb ? dropped - 0.5 : dropped) !== 0;
-    const s = scaled < 0;
-    const lsb = raw % 2 !== 0;
-    const up = roundsUp(t.quant, qb, r, s, lsb);
-    if (up) raw += 1;
   }
   const lo = t.signed ? -(2 ** (t.width - 1)) : 0;
   const hi = t.signed ? 2 ** (t.width - 1) - 1 : 2 ** t.width - 1;
@@ -239,37 +228,54 @@ export function quantizeToDouble(t: FixedType, x: number): { readonly value: num
 }
 
 /**
- * Quantizes every value of `values` to `t` in place (each becomes quantizeToDouble(t, x).value) and returns how many
- * overflowed. The same number fast path as quantizeToDouble with the type's constants computed once: generated
- * weights of a large network are millions of values (language/test/fixed-type.test.ts compares both).
+ * `scaled` = x · 2^F rounded to an integer by `mode`, exactly, in binary64 (the number fast path of quantizeToDouble,
+ * quantizeAllToDouble and the compiler's quantizeValues); undefined where binary64 cannot do it exactly (outside
+ * [2^-1022, 2^53): subnormal underflow of the scaling, or an inexact floor), where the BigInt path must.
  */
-export function quantizeAllToDouble(t: FixedType, values: Float64Array): number {
+function roundScaled(mode: QuantMode, x: number, scaled: number): number | undefined {
+  if (!Number.isFinite(scaled) || Math.abs(scaled) >= 2 ** 53 || (scaled !== 0 ? Math.abs(scaled) < 2 ** -1022 : x !== 0)) return undefined;
+  let raw = Math.floor(scaled);
+  const dropped = scaled - raw; // exact: 0 ≤ dropped < 1
+  if (dropped !== 0) {
+    const qb = dropped >= 0.5;
+    const r = (qb ? dropped - 0.5 : dropped) !== 0;
+    if (roundsUp(mode, qb, r, scaled < 0, raw % 2 !== 0)) raw += 1;
+  }
+  return raw;
+}
+
+/**
+ * A quantizer to `t` on the number fast path, with the type's constants computed once (for arrays of weights): the
+ * raw of x as a number when it is exact and in range (no overflow), else undefined, and quantizeDouble decides.
+ */
+export function rawQuantizer(t: FixedType): (x: number) => number | undefined {
   const f = fracBits(t);
-  const fast = t.width <= 52 && Math.abs(f) <= 1000;
+  if (t.width > 52 || Math.abs(f) > 1000) return () => undefined;
   const scale = Math.pow(2, f);
-  const inv = Math.pow(2, -f);
   const lo = t.signed ? -(2 ** (t.width - 1)) : 0;
   const hi = t.signed ? 2 ** (t.width - 1) - 1 : 2 ** t.width - 1;
+  return (x) => {
+    const raw = roundScaled(t.quant, x, x * scale);
+    return raw !== undefined && raw >= lo && raw <= hi ? raw : undefined;
+  };
+}
+
+/**
+ * Quantizes every value of `values` to `t` in place (each becomes quantizeToDouble(t, x).value) and returns how many
+ * overflowed: generated weights of a large network are millions of values (language/test/fixed-type.test.ts compares
+ * both).
+ */
+export function quantizeAllToDouble(t: FixedType, values: Float64Array): number {
+  const quantize = rawQuantizer(t);
+  const inv = Math.pow(2, -fracBits(t));
   let overflows = 0;
   for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (fast) {
-      const scaled = x * scale;
-      if (Number.isFinite(scaled) && Math.abs(scaled) < 2 ** 53 && (scaled !== 0 ? Math.abs(scaled) >= 2 ** -1022 : x === 0)) {
-        let raw = Math.floor(scaled);
-        const dropped = scaled - raw;
-        if (dropped !== 0) {
-          const qb = dropped >= 0.5;
-          const r = (qb ? dropped - 0.5 : dropped) !== 0;
-          if (roundsUp(t.quant, qb, r, scaled < 0, raw % 2 !== 0)) raw += 1;
-        }
-        if (raw >= lo && raw <= hi) {
-          values[i] = raw * inv;
-          continue;
-        }
-      }
+    const raw = quantize(values[i]);
+    if (raw !== undefined) {
+      values[i] = raw * inv;
+      continue;
     }
-    const q = quantizeToDouble(t, x);
+    const q = quantizeToDouble(t, values[i]);
     values[i] = q.value;
     if (q.overflowed) overflows++;
   }

@@ -10,20 +10,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { parse, parseIncremental, type ParseState } from '../src/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function qnnFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prng } from './prng.js';
 import { CODES, checkProgram, memoryFileSystem, normalizePath, parse, writeNpy, type Diagnostic, type FileSystem, type ReadResult } from '../src/index.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,17 +26,6 @@ const TEST_TIMEOUT_MS = 120_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded randomness (mulberry32) and string hashing for per-case seeds.
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(s: string): number {
   let h = 2166136261;

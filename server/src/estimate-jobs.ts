@@ -11,7 +11,7 @@ export interface JobRequest {
   readonly entry: string;
   /** The version of the entry document the job describes (the result is for that version only). */
   readonly version: number;
-  readonly buffers: readonly (readonly [string, string])[];
+  readonly buffers: EstimateJob['buffers'];
   readonly networks: EstimateJob['networks'];
 }
 

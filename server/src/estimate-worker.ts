@@ -3,14 +3,15 @@
 // file's QNN3xxx diagnostics back. Estimating a large network takes hundreds of milliseconds and allocates its plan:
 // here it neither blocks the server's requests nor stays in the server's heap (the worker is ended when idle).
 import { parentPort } from 'node:worker_threads';
-import { checkProgram, createParseCache, type Diagnostic, type FileSystem, type ReadResult } from '@qnn/language';
+import { checkProgram, createParseCache, memoryFileSystem, type Diagnostic } from '@qnn/language';
 import { estimateDiagnostics, estimateNetwork, nodeFileSystem, partCatalog, type EstimateOptions, type NetworkEstimate } from '@qnn/compiler';
 
 /** One request: the entry file, the open buffers, and the networks with the options of each. */
 export interface EstimateJob {
   readonly id: number;
   readonly entry: string;
-  readonly buffers: readonly (readonly [string, string])[];
+  /** The open buffers by path (they win over the disk). */
+  readonly buffers: Readonly<Record<string, string>>;
   readonly networks: readonly (readonly [string, EstimateOptions | undefined])[];
 }
 
@@ -27,14 +28,7 @@ const port = parentPort!;
 const parses = createParseCache();
 
 port.on('message', (job: EstimateJob) => {
-  const buffers = new Map(job.buffers);
-  const fs: FileSystem = {
-    readText: (path): ReadResult<string> => {
-      const b = buffers.get(path);
-      return b !== undefined ? { kind: 'ok', value: b } : nodeFileSystem.readText(path);
-    },
-    readBytes: (path) => nodeFileSystem.readBytes(path),
-  };
+  const fs = memoryFileSystem(job.buffers, nodeFileSystem);
   const program = checkProgram([job.entry], { fs, parts: partCatalog, cache: parses });
   const file = program.files.get(job.entry);
   const estimates: [string, NetworkEstimate | null, number][] = [];

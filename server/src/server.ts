@@ -300,7 +300,7 @@ export function startServer(connection: Connection, opts: { readonly workspace?:
       if (!doc || accepted.get(path) === doc.version) return undefined;
       const file = ws.analysis(path).file;
       const networks = [...(file?.networks.values() ?? [])].map((n) => [n.name, ws.estimateOptions(n)] as const);
-      const buffers = ws.openDocuments().map((d) => [d.path, d.text] as const);
+      const buffers = Object.fromEntries(ws.openDocuments().map((d) => [d.path, d.text]));
       return { entry: path, version: doc.version, buffers, networks };
     });
   }
