@@ -76,8 +76,9 @@ export interface PathFeatures {
    */
   sel: number;
   /**
-   * log2 of the bits a reuse > 1 layer's phase counter selects (its operand and accumulator multiplexers): the
-   * phase select's fan-out, whose routing grows with the layer; 0 elsewhere.
+   * The bits a reuse > 1 layer's phase counter selects (its operand and accumulator multiplexers), in thousands: the
+   * phase select's fan-out, whose routing delay grows about linearly with its sinks (no global buffer drives it on
+   * iCE40); 0 elsewhere.
    */
   fanout: number;
 }
@@ -1234,7 +1235,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2 + longest + yPath.levels;
   // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
   acc.path.sel = 1;
-  acc.path.fanout = Math.log2(1 + acc.f.rmuxBits + acc.f.muxBits);
+  acc.path.fanout = (acc.f.rmuxBits + acc.f.muxBits) / 1000;
   acc.path.mulBits = tiles > 0 ? 0 : sv + maxW;
   acc.path.adders = chunk + 1;
   acc.path.maxWidth = A.width + 1;
