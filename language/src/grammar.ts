@@ -223,6 +223,12 @@ class QnnGrammar extends CstParser {
     this.CONSUME(T.Network);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
+    this.statementLoop();
+    this.CONSUME(T.RBrace);
+  });
+
+  /** The statements of a network, inlined into networkDecl and networkBody (so both record the same loop). */
+  private statementLoop(): void {
     this.MANY({
       // A '}' ends the network unless more network statements follow it.
       GATE: () => this.LA(1).tokenType !== T.RBrace || this.strayBraceAhead(),
@@ -235,25 +241,15 @@ class QnnGrammar extends CstParser {
           { ALT: () => this.SUBRULE(this.strayBraces) },
         ]),
     });
-    this.CONSUME(T.RBrace);
-  });
+  }
 
   /**
    * The statements of a network body without its braces: the entry rule of incremental parsing (parse.ts), which
-   * re-parses only the statements an edit touched. The same loop as networkDecl's; used only on token ranges that
+   * re-parses only the statements an edit touched. networkDecl's loop (statementLoop); used only on token ranges that
    * parse without error, where the two give the same statements.
    */
   public networkBody = this.RULE('networkBody', () => {
-    this.MANY({
-      GATE: () => this.LA(1).tokenType !== T.RBrace || this.strayBraceAhead(),
-      DEF: () =>
-        this.OR([
-          { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.wordJunk) },
-          { ALT: () => this.SUBRULE(this.networkStmt) },
-          { ALT: () => this.SUBRULE(this.networkJunk) },
-          { ALT: () => this.SUBRULE(this.strayBraces) },
-        ]),
-    });
+    this.statementLoop();
   });
 
   private testDecl = this.RULE('testDecl', () => {

@@ -94,38 +94,27 @@ export function parseIncremental(text: string, path = '<memory>', previous?: Par
     return parseState(text, path, previous);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return {
-      text,
-      tokens: [],
-      segments: undefined,
-      stats: { parsedTokens: 0, reusedSegments: 0, reusedStatements: 0 },
-      result: {
-        ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
-        diagnostics: [diag('QNN1999', path, { start: 0, end: 0 }, `The parser failed on this file (${msg}).`)],
-      },
-    };
+    return emptyState(text, diag('QNN1999', path, { start: 0, end: 0 }, `The parser failed on this file (${msg}).`));
   }
+}
+
+/** A file that is not parsed: no tokens and no items, one diagnostic. */
+function emptyState(text: string, d: Diagnostic): ParseState {
+  return {
+    text,
+    tokens: [],
+    segments: undefined,
+    stats: { parsedTokens: 0, reusedSegments: 0, reusedStatements: 0 },
+    result: { ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } }, diagnostics: [d] },
+  };
 }
 
 function parseState(text: string, path: string, previous: ParseState | undefined): ParseState {
   if (text.length > MAX_FILE_CHARS) {
-    return {
+    return emptyState(
       text,
-      tokens: [],
-      segments: undefined,
-      stats: { parsedTokens: 0, reusedSegments: 0, reusedStatements: 0 },
-      result: {
-        ast: { kind: 'file', items: [], comments: [], span: { start: 0, end: text.length } },
-        diagnostics: [
-          diag(
-            'QNN1006',
-            path,
-            { start: 0, end: 0 },
-            `The file has ${(text.length / 1048576).toFixed(1)} MB; the limit is 16 MB. Put weights and test data in .npy files.`,
-          ),
-        ],
-      },
-    };
+      diag('QNN1006', path, { start: 0, end: 0 }, `The file has ${(text.length / 1048576).toFixed(1)} MB; the limit is 16 MB. Put weights and test data in .npy files.`),
+    );
   }
   const diagnostics: Diagnostic[] = [];
   const usable = previous?.segments && previous.lexErrors ? previous : undefined;

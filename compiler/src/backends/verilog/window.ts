@@ -1,25 +1,10 @@
 // Window geometry of convolutions and pooling (docs/semantics.md sections 5 and 7) as the backends and the estimator
 // read it: the plan's geometry, with every output pixel's valid taps (padding taps left out) as a list.
 import type { LayerModel } from '@qnn/language';
-import { windowGeometry as planGeometry } from '../../plan/geometry.js';
+import { windowGeometry as planGeometry, type Geometry } from '../../plan/geometry.js';
 
-export interface WindowGeometry {
-  /** Spatial input size (H = 1 for 1-D layers). */
-  readonly H: number;
-  readonly W: number;
-  readonly C: number;
-  readonly KH: number;
-  readonly KW: number;
-  readonly SH: number;
-  readonly SW: number;
-  /** Padding before (top, left) and after (bottom, right). */
-  readonly PT: number;
-  readonly PL: number;
-  readonly PB: number;
-  readonly PR: number;
-  readonly OH: number;
-  readonly OW: number;
-  /** Per output pixel (row-major), its valid taps in row-major window order: kernel position kp = ky·KW + kx, input pixel. */
+/** The plan's geometry with, per output pixel (row-major), its valid taps in row-major window order (kp = ky·KW + kx). */
+export interface WindowGeometry extends Omit<Geometry, 'taps' | 'padded'> {
   readonly windows: readonly (readonly { readonly kp: number; readonly pix: number }[])[];
 }
 
