@@ -45,7 +45,51 @@ export function sext(v: Val, width: number): Expr {
 /** Where the generator declares nets: a combinational wire with its driver. */
 export interface NetSink {
   wire(prefix: string, width: number, isSigned: boolean, value: Expr, lo: bigint, hi: bigint, waive?: Decl['waive']): Val & { kind: 'net' };
+  /**
+   * A `width`-bit adder or subtractor, y = a ± b modulo 2^width, built as an instance of its own small module that
+   * synthesis keeps (keep_hierarchy): a carry chain of exactly `width` bits that no pass merges into a carry-save tree,
+   * so its cost is known before synthesis (docs/estimate.md). `a` and `b` are `width`-bit expressions; y is signed.
+   */
+  adder(prefix: string, op: '+' | '-', a: Expr, b: Expr, width: number, lo: bigint, hi: bigint): Val & { kind: 'net' };
+  /** Low bits of a net known to be 0 (a shifted value): adders leave them out. */
+  zerosOf(name: string): number;
+  setZeros(name: string, k: number): void;
+  /** Marks a net that an adder reads only in part (lint waives its unread bits). */
+  partlyRead(name: string): void;
 }
+
+/** Known zero low bits of a value (a constant: its trailing zeros, capped at 64). */
+function zerosOf(nets: NetSink, v: Val): number {
+  if (v.kind === 'net') return nets.zerosOf(v.name);
+  if (v.value === 0n) return 64;
+  let k = 0;
+  while (((v.value >> BigInt(k)) & 1n) === 0n && k < 64) k++;
+  return k;
+}
+
+/** Records that the low k bits of `v` are 0 (at most its width − 1, so that an adder always keeps a bit). */
+function markZeros(nets: NetSink, v: Val, k: number): void {
+  if (v.kind === 'net' && k > 0) nets.setZeros(v.name, Math.min(k, v.width - 1));
+}
+
+/** Bits hi..lo (hi ≥ lo ≥ 0) of a value's two's complement, sign- or zero-extended beyond its width. */
+export function bitsOf(v: Val, hi: number, lo: number): Expr {
+  if (v.kind === 'const') return lit(hi - lo + 1, v.value >> BigInt(lo));
+  const parts: Expr[] = [];
+  const top = Math.min(hi, v.width - 1);
+  if (hi > top) {
+    const n = hi - Math.max(lo, v.width) + 1;
+    parts.push(v.signed ? repeat(n, bit(v.name, v.width - 1)) : lit(n, 0n));
+  }
+  if (top >= lo) parts.push(slice(v.name, top, lo));
+  return concat(parts);
+}
+
+/** The nets of sum trees: their readers may skip known-zero low bits, or high bits that a modular sum discards. */
+export const UNUSED_SUM_BITS: Decl['waive'] = {
+  warning: 'UNUSEDSIGNAL',
+  reason: 'sum tree: readers skip its known-zero low bits, or the high bits that a sum modulo 2^n discards',
+};
 
 const UNUSED_CAST_INPUT: Decl['waive'] = {
   warning: 'UNUSEDSIGNAL',
@@ -83,6 +127,7 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
     const w = signedBits(v) - n;
     const e = n === 0 ? sext(v, w) : signed(concat([sext(v, w + n), lit(-n, 0n)]));
     q = nets.wire(`${prefix}_q`, w, true, e, v.lo << BigInt(-n), v.hi << BigInt(-n), UNUSED_CAST_INPUT);
+    markZeros(nets, q, zerosOf(nets, v) - n);
   } else {
     const wr = Math.max(signedBits(v), n + 1);
     const r = nets.wire(`${prefix}_r`, wr, true, sext(v, wr), v.lo, v.hi, UNUSED_CAST_INPUT);
@@ -103,8 +148,11 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
   const wq = q.width;
   // The low wb bits of q (sign-extended first when q is narrower): the in-range value, and WRAP's result.
   const low = wq >= wb ? slice(q.name, wb - 1, 0) : concat([repeat(wb - wq, bit(q.name, wq - 1)), ref(q.name)]);
-  if (q.lo >= range.min && q.hi <= range.max) return nets.wire(`${prefix}_y`, wb, to.signed, low, q.lo, q.hi);
-  if (to.overflow === 'WRAP') return nets.wire(`${prefix}_y`, wb, to.signed, low, range.min, range.max);
+  if (q.lo >= range.min && q.hi <= range.max || to.overflow === 'WRAP') {
+    const y = q.lo >= range.min && q.hi <= range.max ? nets.wire(`${prefix}_y`, wb, to.signed, low, q.lo, q.hi) : nets.wire(`${prefix}_y`, wb, to.signed, low, range.min, range.max);
+    markZeros(nets, y, nets.zerosOf(q.name));
+    return y;
+  }
   // In range: signed B ⟺ bits wq−1 … wb−1 of q all equal; unsigned B ⟺ bits wq−1 … wb all zero (the sign included).
   let inRange: Expr;
   if (to.signed) {
@@ -158,29 +206,145 @@ export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint, h
   const sv = signedBits(v);
   const k = powerOfTwo(w);
   if (how?.kind === 'lut' && how.csd && how.csd.length >= 2) {
-    // Σ ±(v · 2^shift): every partial sum is computed modulo 2^width, and the exact result fits width bits, so the
-    // wrapped intermediate sums do not matter. |v · w| < 2^(sv − 1) · 2^(top + 1), so sv + top + 1 bits hold it.
+    // Σ ±(v · 2^shift) as a tree of adders and subtractors (sumTree) computed modulo 2^width: the exact result fits
+    // width bits, so the wrapped intermediate sums do not matter. |v · w| < 2^(sv − 1) · 2^(top + 1), so
+    // sv + top + 1 bits hold it; the product itself needs only signedWidth(lo, hi).
     const top = how.csd[how.csd.length - 1].shift;
     const width = sv + top + 2;
-    let e: Expr | undefined;
-    for (const d of how.csd) {
-      const term = d.shift === 0 ? sext(v, width) : signed(concat([sext(v, width - d.shift), lit(d.shift, 0n)]));
-      e = e === undefined ? (d.negative ? unary('-', term) : term) : bin(d.negative ? '-' : '+', e, term);
-    }
-    return nets.wire(`${prefix}_p`, width, true, e!, lo, hi);
+    const copies: Leaf[] = how.csd.map((d) => ({ v: shiftLeft(nets, `${prefix}_k`, v, d.shift), neg: d.negative }));
+    const t = sumTree(nets, `${prefix}_t`, copies, width);
+    if (t.kind === 'const') return t;
+    const pw = Math.min(t.width, signedWidth(lo, hi));
+    const p = nets.wire(`${prefix}_p`, pw, true, bitsOf(t, pw - 1, 0), lo, hi);
+    markZeros(nets, p, nets.zerosOf(t.name));
+    return p;
   }
   if (k !== undefined) {
     // v · (±2^k): |v · 2^k| ≤ 2^(sv − 1 + k), so sv + k + 1 bits hold it and its negation.
     const width = sv + k + 1;
     const shifted = k === 0 ? sext(v, width) : signed(concat([sext(v, width - k), lit(k, 0n)]));
-    return nets.wire(`${prefix}_p`, width, true, w < 0n ? unary('-', shifted) : shifted, lo, hi);
+    const p = nets.wire(`${prefix}_p`, width, true, w < 0n ? unary('-', shifted) : shifted, lo, hi);
+    markZeros(nets, p, zerosOf(nets, v) + k);
+    return p;
   }
   const width = sv + signedWidth(w, w);
   return nets.wire(`${prefix}_p`, width, true, bin('*', sext(v, width), lit(width, w, true)), lo, hi);
 }
 
-/** The exact sum of values at the same scale. */
-export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val {
+/** An addend of a sum: a value, subtracted when `neg`. */
+export interface Leaf {
+  readonly v: Val;
+  readonly neg?: boolean;
+}
+
+/** The bounds of ±v. */
+export function leafBounds(l: Leaf): { lo: bigint; hi: bigint } {
+  const b = bounds(l.v);
+  return l.neg ? { lo: -b.hi, hi: -b.lo } : b;
+}
+
+/** The signed range of `width` bits. */
+const signedRange = (width: number) => ({ lo: -(1n << BigInt(width - 1)), hi: (1n << BigInt(width - 1)) - 1n });
+
+/**
+ * The shape of a sum tree (shared with the estimator, compiler/src/estimate/features.ts, so that both build the same
+ * tree): the added terms and the subtracted terms each summed by a balanced tree of two-input adders, pairing
+ * neighbours level by level; then one subtractor, positive − negative. Returns the nodes in build order as pairs of
+ * operand indices into leaves ++ nodes, and the root's index, or −1 without operands.
+ */
+export function treeShape(neg: readonly boolean[]): { readonly nodes: readonly (readonly [number, number, '+' | '-'])[]; readonly root: number; readonly negRoot: boolean } {
+  const nodes: [number, number, '+' | '-'][] = [];
+  const n = neg.length;
+  const balanced = (ids: number[]): number => {
+    if (ids.length === 0) return -1;
+    let level = ids;
+    while (level.length > 1) {
+      const next: number[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(n + nodes.push([level[i], level[i + 1], '+']) - 1);
+      if (level.length % 2) next.push(level[level.length - 1]);
+      level = next;
+    }
+    return level[0];
+  };
+  const pos: number[] = [];
+  const minus: number[] = [];
+  neg.forEach((x, i) => (x ? minus : pos).push(i));
+  const p = balanced(pos);
+  const m = balanced(minus);
+  if (p >= 0 && m >= 0) return { nodes, root: n + nodes.push([p, m, '-']) - 1, negRoot: false };
+  return { nodes, root: p >= 0 ? p : m, negRoot: p < 0 && m >= 0 };
+}
+
+/**
+ * Σ ±leaves, exact (or modulo 2^mod when `mod` is given, for sums whose consumer keeps only the low mod bits): the
+ * non-constant leaves as the tree of treeShape, each node an adder instance (NetSink.adder) exactly as wide as its
+ * partial sum's range needs, without the low bits that are zero in one operand (they pass through); the constants
+ * folded into one, added (or subtracted from) at the root.
+ */
+export function sumTree(nets: NetSink, prefix: string, leaves: readonly Leaf[], mod?: number): Val {
+  let c = 0n;
+  const vs: (Val & { kind: 'net' })[] = [];
+  const neg: boolean[] = [];
+  for (const l of leaves) {
+    if (l.v.kind === 'const') c += l.neg ? -l.v.value : l.v.value;
+    else {
+      vs.push(l.v);
+      neg.push(!!l.neg);
+    }
+  }
+  if (vs.length === 0) return konst(c);
+  const shape = treeShape(neg);
+  const all: (Val & { kind: 'net' })[] = [...vs];
+  for (const [ia, ib, op] of shape.nodes) {
+    const a = all[ia];
+    const b = all[ib];
+    let lo = op === '+' ? a.lo + b.lo : a.lo - b.hi;
+    let hi = op === '+' ? a.hi + b.hi : a.hi - b.lo;
+    // Operands enter as the low W bits of their two's complement: exact when their values (not their declared
+    // widths: a cast's output has its type's width whatever its range) fit W bits.
+    let W = Math.max(signedWidth(lo, hi), signedWidth(a.lo, a.hi), signedWidth(b.lo, b.hi));
+    if (mod !== undefined && W > mod) {
+      W = mod;
+      ({ lo, hi } = signedRange(W));
+    }
+    if (signedBits(a) > W) nets.partlyRead(a.name);
+    if (signedBits(b) > W) nets.partlyRead(b.name);
+    const za = nets.zerosOf(a.name);
+    const zb = nets.zerosOf(b.name);
+    // Low bits where one operand is 0 are the other's (a subtraction: a's bits where b is 0).
+    const t = Math.min(W - 1, op === '+' ? Math.max(za, zb) : zb);
+    const low = op === '+' && za > zb ? b : a;
+    const y = nets.adder(`${prefix}_n`, op, bitsOf(a, W - 1, t), bitsOf(b, W - 1, t), W - t, lo >> BigInt(t), hi >> BigInt(t));
+    if (t === 0) {
+      all.push(y);
+      continue;
+    }
+    const s = nets.wire(`${prefix}_s`, W, true, concat([ref(y.name), bitsOf(low, t - 1, 0)]), lo, hi, UNUSED_SUM_BITS);
+    markZeros(nets, s, Math.min(za, zb));
+    all.push(s);
+  }
+  const r = all[shape.root];
+  if (!shape.negRoot && c === 0n) return r;
+  // The constant (and a negative root's sign) in one carry chain: c + r or c − r.
+  let lo = shape.negRoot ? c - r.hi : c + r.lo;
+  let hi = shape.negRoot ? c - r.lo : c + r.hi;
+  let W = Math.max(signedWidth(lo, hi), signedWidth(r.lo, r.hi) + (shape.negRoot ? 1 : 0), signedWidth(c, c));
+  if (mod !== undefined && W > mod) {
+    W = mod;
+    ({ lo, hi } = signedRange(W));
+  }
+  if (r.width > W) nets.partlyRead(r.name);
+  const rw = signed(bitsOf(r, W - 1, 0));
+  const e = c === 0n ? unary('-', rw) : bin(shape.negRoot ? '-' : '+', lit(W, c, true), rw);
+  return nets.wire(`${prefix}_s`, W, true, e, lo, hi, UNUSED_SUM_BITS);
+}
+
+/**
+ * The exact sum of values at the same scale as one flat expression (a balanced tree of `+`), which synthesis may merge
+ * and share: the per-phase sums of time-multiplexed layers (mac.ts macReuse), where yosys' share pass merges the adders
+ * of different phases, which adder instances would prevent.
+ */
+export function sumFlat(nets: NetSink, prefix: string, vs: readonly Val[]): Val {
   let lo = 0n;
   let hi = 0n;
   let c = 0n;
@@ -194,7 +358,6 @@ export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val
   }
   if (nets_.length === 0) return konst(c);
   const width = Math.max(signedWidth(lo, hi), ...nets_.map(signedBits), signedWidth(c, c));
-  // A balanced tree of additions (the same sum; a shallow expression elaborates and simulates faster than a chain).
   let level: Expr[] = nets_.map((v) => sext(v, width));
   if (c !== 0n) level.push(lit(width, c, true));
   while (level.length > 1) {
@@ -203,8 +366,12 @@ export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val
     if (level.length % 2) next.push(level[level.length - 1]);
     level = next;
   }
-  const e = level[0];
-  return nets.wire(`${prefix}_s`, width, true, e, lo, hi);
+  return nets.wire(`${prefix}_s`, width, true, level[0], lo, hi);
+}
+
+/** The exact sum of values at the same scale (sumTree with every leaf added). */
+export function sumExact(nets: NetSink, prefix: string, vs: readonly Val[]): Val {
+  return sumTree(nets, prefix, vs.map((v) => ({ v })));
 }
 
 /** A value shifted left by k ≥ 0 bits (aligning a sum's operands to the finer scale). */
@@ -212,5 +379,7 @@ export function shiftLeft(nets: NetSink, prefix: string, v: Val, k: number): Val
   if (k === 0) return v;
   if (v.kind === 'const') return konst(v.value << BigInt(k));
   const width = signedBits(v) + k;
-  return nets.wire(`${prefix}_a`, width, true, signed(concat([sext(v, width - k), lit(k, 0n)])), v.lo << BigInt(k), v.hi << BigInt(k));
+  const s = nets.wire(`${prefix}_a`, width, true, signed(concat([sext(v, width - k), lit(k, 0n)])), v.lo << BigInt(k), v.hi << BigInt(k), UNUSED_SUM_BITS);
+  markZeros(nets, s, zerosOf(nets, v) + k);
+  return s;
 }

@@ -5,12 +5,12 @@ import { alphaType } from '../../semantics/alpha.js';
 import { activationTable } from '../../semantics/tables.js';
 import { softmaxTables } from '../../semantics/softmax.js';
 import { batchnormCoefficients } from '../../semantics/batchnorm.js';
-import { bounds, castConst, castTo, konst, productConst, roundUp, shiftLeft, signedBits, signedWidth, sext, sumExact, type Val } from './arith.js';
+import { bounds, castConst, castTo, konst, productConst, roundUp, shiftLeft, signedBits, signedWidth, sext, sumExact, sumTree, type Val } from './arith.js';
 import { size, type ModuleNets, type NodeVals } from './nets.js';
 import { VerilogBackendError } from './types.js';
 import { windowGeometry } from './window.js';
 import { mac, macSpec } from './mac.js';
-import { bin, bit, concat, index, lit, ref, signed, unary, type Expr } from './vast.js';
+import { bin, bit, concat, index, lit, ref, signed, type Expr } from './vast.js';
 /** The combinational values of one layer's outputs from its (stage-aligned) inputs. */
 export function layerVals(nets: ModuleNets, prefix: string, layer: LayerModel, ins: readonly NodeVals[]): Val[] {
   const Y = layer.tensor.type;
@@ -190,7 +190,7 @@ function softmax(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVal
       }
       const m = level[0];
       idx = xs.map((v, i) => {
-        const d = sumExact(nets, `${p}_d${i}`, [m, negate(nets, `${p}_n${i}`, v)]);
+        const d = sumTree(nets, `${p}_d${i}`, [{ v: m }, { v, neg: true }]);
         // d ≥ 0: the floor of d · 2^kx, clamped to N − 1 (a saturating cast; d is never negative).
         return castTo(nets, `${p}_x${i}`, d, -(b - 3 - fx), fixedType(false, b, b, 'TRN', 'SAT'));
       });
@@ -202,13 +202,6 @@ function softmax(nets: ModuleNets, prefix: string, layer: LayerModel, x: NodeVal
     es.forEach((e, i) => out.push(castTo(nets, `${p}_y${i}`, productExact(nets, `${p}_y${i}`, e, inv), fracBits(Ex) + fracBits(V), Y)));
   }
   return out;
-}
-
-/** −v, exact. */
-function negate(nets: ModuleNets, prefix: string, v: Val): Val {
-  if (v.kind === 'const') return konst(-v.value);
-  const w = signedBits(v) + 1;
-  return nets.wire(`${prefix}_neg`, w, true, unary('-', sext(v, w)), -v.hi, -v.lo);
 }
 
 /** 1 when the raw is negative. */

@@ -3,7 +3,7 @@
 // parallel (one multiplier or shift per term) and time-multiplexed over R phases (reuse R > 1).
 import { fracBits, rawRange, type FixedType, type LayerModel } from '@qnn/language';
 import { quantizeValues } from '../../semantics/quantize.js';
-import { bounds, castConst, castTo, konst, productConst, signedBits, signedWidth, sext, sumExact, type ProductPlan, type Val } from './arith.js';
+import { bounds, castConst, castTo, konst, leafBounds, productConst, signedBits, signedWidth, sext, sumFlat, sumTree, type Leaf, type ProductPlan, type Val } from './arith.js';
 import type { PlanReader } from './plan-lookup.js';
 import type { ModuleNets, NodeVals } from './nets.js';
 import { bin, lit, ref, type Expr } from './vast.js';
@@ -86,23 +86,35 @@ export function macSpec(layer: LayerModel, inShape: readonly number[], X: FixedT
 
 /**
  * Fully parallel: per output, acc = cast_A(bias); for each term, acc = cast_A(acc + cast_A(x · w)); y = cast_Y(acc).
- * Powers of two are shifts; a WRAP accumulator sums in a balanced tree (provably the same bits, see wrapTree).
+ * Powers of two are shifts. A chain that cannot overflow is one exact sum and a WRAP accumulator one sum modulo
+ * 2^width(A) (provably the same bits, see wrapSum), each an adder tree (arith.ts sumTree); a product by a negative
+ * weight whose cast to A is exact either way is built for |w| and subtracted by the tree instead of negated.
  */
 export function mac(nets: ModuleNets, prefix: string, spec: MacSpec, x: NodeVals): Val[] {
   const { A, Y, fp } = spec;
   const fa = fracBits(A);
+  // One product (and cast) per input and weight, whichever outputs read it: synthesis does not merge adder instances.
+  const products = new Map<string, Leaf>();
   return spec.outs.map((out, j) => {
     const p = `${prefix}_${j}`;
-    const terms: Val[] = out.terms.map((t, k) => {
-      const prod = productConst(nets, `${p}_c${k}`, x.vals[t.x], t.w, t.how);
-      return castTo(nets, `${p}_c${k}`, prod, fp, A);
+    const terms: Leaf[] = out.terms.map((t, k) => {
+      const xv = x.vals[t.x];
+      const key = `${t.x}|${t.w}`;
+      let leaf = products.get(key);
+      if (!leaf) {
+        const neg = t.w < 0n && negatable(xv, t.w, fp, A);
+        const prod = productConst(nets, `${p}_c${k}`, xv, neg ? -t.w : t.w, neg ? negatedPlan(t.how) : t.how);
+        leaf = { v: castTo(nets, `${p}_c${k}`, prod, fp, A), neg };
+        products.set(key, leaf);
+      }
+      return leaf;
     });
     let acc: Val = konst(out.bias);
-    if (terms.length >= 2 && exactChain(out.bias, terms, A)) acc = castTo(nets, `${p}_a`, sumExact(nets, `${p}_a`, [acc, ...terms]), fa, A);
-    else if (A.overflow === 'WRAP' && terms.length >= 2) acc = wrapTree(nets, p, [acc, ...terms], A);
+    if (terms.length >= 2 && exactChain(out.bias, terms.map(leafBounds), A)) acc = castTo(nets, `${p}_a`, sumTree(nets, `${p}_a`, [{ v: acc }, ...terms]), fa, A);
+    else if (A.overflow === 'WRAP' && terms.length >= 2) acc = wrapSum(nets, p, [{ v: acc }, ...terms], A);
     else {
       terms.forEach((t, k) => {
-        acc = castTo(nets, `${p}_a${k}`, sumExact(nets, `${p}_a${k}`, [acc, t]), fa, A);
+        acc = castTo(nets, `${p}_a${k}`, sumTree(nets, `${p}_a${k}`, [{ v: acc }, t]), fa, A);
       });
     }
     return castTo(nets, p, acc, fa, Y);
@@ -110,16 +122,41 @@ export function mac(nets: ModuleNets, prefix: string, spec: MacSpec, x: NodeVals
 }
 
 /**
+ * Whether cast_A(x · w) = −cast_A(x · (−w)) for every x: the cast only shifts left (no rounding) and neither product
+ * can leave A's range (no overflow mode applies).
+ */
+export function negatable(x: Val, w: bigint, fp: number, A: FixedType): boolean {
+  const n = fracBits(A) - fp;
+  if (n < 0) return false;
+  const r = rawRange(A);
+  const b = bounds(x);
+  const k = BigInt(n);
+  for (const ww of [w, -w]) {
+    const a = b.lo * ww;
+    const c = b.hi * ww;
+    const lo = (a < c ? a : c) << k;
+    const hi = (a < c ? c : a) << k;
+    if (lo < r.min || hi > r.max) return false;
+  }
+  return true;
+}
+
+/** The plan of the product by −w from that of w: the same kind, every canonical signed digit negated. */
+export function negatedPlan(how: ProductPlan | undefined): ProductPlan | undefined {
+  if (!how?.csd) return how;
+  return { ...how, csd: how.csd.map((d) => ({ shift: d.shift, negative: !d.negative })) };
+}
+
+/**
  * Whether no partial sum of the chain bias, t_0, t_1, … can leave A's range: then every cast_A(acc + t) is exact (the
  * operands are already at A's scale) and the chain is one exact sum. The partial sums lie within
  * [bias + Σ min(0, lo_t), bias + Σ max(0, hi_t)].
  */
-function exactChain(bias: bigint, terms: readonly Val[], A: FixedType): boolean {
+function exactChain(bias: bigint, terms: readonly { lo: bigint; hi: bigint }[], A: FixedType): boolean {
   const r = rawRange(A);
   let lo = bias;
   let hi = bias;
-  for (const t of terms) {
-    const b = bounds(t);
+  for (const b of terms) {
     if (b.lo < 0n) lo += b.lo;
     if (b.hi > 0n) hi += b.hi;
   }
@@ -127,28 +164,15 @@ function exactChain(bias: bigint, terms: readonly Val[], A: FixedType): boolean 
 }
 
 /**
- * The accumulation of a WRAP accumulator as a balanced adder tree. Proof that it gives hls4ml's bits: with a WRAP
- * accumulator and operands already in the accumulator type (same scale, so no rounding), every step
+ * The accumulation of a WRAP accumulator as one sum modulo 2^W (W = A's width). Proof that it gives hls4ml's bits:
+ * with a WRAP accumulator and operands already in the accumulator type (same scale, so no rounding), every step
  * acc = cast_A(acc + t) is acc + t reduced modulo 2^W (read back in A's range). Modular addition is associative and
  * commutative, so the chain bias, t_0, t_1, … and any tree over the same terms are congruent modulo 2^W, and both
- * results are the unique representative in A's range: the same raw. W-bit Verilog additions compute exactly this.
+ * results are the unique representative in A's range: the same raw. The tree's W-bit (or narrower, exact) adders
+ * compute a value congruent to it, and the final cast to A (WRAP) takes its representative.
  */
-function wrapTree(nets: ModuleNets, p: string, terms: readonly Val[], A: FixedType): Val {
-  const r = rawRange(A);
-  const operand = (v: Val) => (v.kind === 'const' ? lit(A.width, v.value, A.signed) : ref(v.name));
-  let level = terms.filter((t) => !(t.kind === 'const' && t.value === 0n));
-  if (level.length === 0) return konst(0n);
-  if (level.length === 1) return level[0];
-  let k = 0;
-  while (level.length > 1) {
-    const next: Val[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      next.push(nets.wire(`${p}_t${k++}`, A.width, A.signed, bin('+', operand(level[i]), operand(level[i + 1])), r.min, r.max));
-    }
-    if (level.length % 2) next.push(level[level.length - 1]);
-    level = next;
-  }
-  return level[0];
+function wrapSum(nets: ModuleNets, p: string, terms: readonly Leaf[], A: FixedType): Val {
+  return castTo(nets, `${p}_w`, sumTree(nets, `${p}_t`, terms, A.width), fracBits(A), A);
 }
 
 /** The multiplier count of a time-multiplexed layer: ceil(non-zero terms / R). */
@@ -233,13 +257,13 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     if (out.chunks.every((c) => c.length === 0)) return castTo(nets, p, konst(out.bias), fa, Y);
     // A chain that cannot overflow (exactChain) is one exact sum per phase; the accumulator then holds partial sums
     // within its range, so the register's bounds are those of the chain.
-    const exact = exactChain(out.bias, out.chunks.flat().map((t) => casts[t.mult]), A);
+    const exact = exactChain(out.bias, out.chunks.flat().map((t) => bounds(casts[t.mult])), A);
     const acc = nets.reg(`${p}_acc`, A.width, A.signed, lit(A.width, 0n), ar.min, ar.max, nets.cycleEnable);
     const results = out.chunks.map((chunk, r) => {
       let a: Val = r === 0 ? konst(out.bias) : acc;
-      if (exact && chunk.length >= 2) return castTo(nets, `${p}_r${r}`, sumExact(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])]), fa, A);
+      if (exact && chunk.length >= 2) return castTo(nets, `${p}_r${r}`, sumFlat(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])]), fa, A);
       chunk.forEach((t, i) => {
-        a = castTo(nets, `${p}_r${r}_${i}`, sumExact(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
+        a = castTo(nets, `${p}_r${r}_${i}`, sumFlat(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
       });
       return a;
     });

@@ -1,9 +1,9 @@
 // The nets of one generated module: wires with their drivers, clock-enabled registers, delay chains and ROMs; only
 // what the outputs use is printed.
 import type { FixedType } from '@qnn/language';
-import type { NetSink, Val } from './arith.js';
+import { UNUSED_SUM_BITS, type NetSink, type Val } from './arith.js';
 import type { PlanReader } from './plan-lookup.js';
-import { ref, type Decl, type Expr } from './vast.js';
+import { bin, ref, type Decl, type Expr, type Item, type Module } from './vast.js';
 
 export interface Net {
   readonly decl: Decl;
@@ -15,6 +15,8 @@ export interface Net {
    * enabled cycle); io stream names the enable net of the register's stage.
    */
   readonly every?: string;
+  /** A net driven by an adder instance (NetSink.adder): its operation and operands; `value` is then unused. */
+  readonly adder?: { readonly op: '+' | '-'; readonly a: Expr; readonly b: Expr };
 }
 
 /** Collects the nets of one module, with a clock-enabled register per pipeline value; keeps only what outputs use. */
@@ -26,6 +28,9 @@ export class ModuleNets implements NetSink {
   /** The implementation plan: how every product by a constant is built (without it: shifts and multipliers). */
   plan: PlanReader | undefined;
   private readonly delays = new Map<string, Val>();
+  private readonly zeros = new Map<string, number>();
+  /** The prefix of the adder modules' names (the top module's name, so that two networks' files never clash). */
+  adderPrefix = 'qnn';
   /** Constant tables (ROMs): a memory initialised in an `initial` block, read combinationally by index. */
   readonly roms = new Map<string, { readonly width: number; readonly signed: boolean; readonly entries: readonly bigint[] }>();
 
@@ -43,6 +48,70 @@ export class ModuleNets implements NetSink {
     const name = this.fresh(prefix);
     this.nets.set(name, { decl: { name, net: 'wire', width, signed: isSigned, vector: true, ...(waive ? { waive } : {}) }, value, registered: false });
     return { kind: 'net', name, width, signed: isSigned, lo, hi };
+  }
+
+  adder(prefix: string, op: '+' | '-', a: Expr, b: Expr, width: number, lo: bigint, hi: bigint): Val & { kind: 'net' } {
+    const name = this.fresh(prefix);
+    this.nets.set(name, { decl: { name, net: 'wire', width, signed: true, vector: true, waive: UNUSED_SUM_BITS }, value: bin(op, a, b), registered: false, adder: { op, a, b } });
+    return { kind: 'net', name, width, signed: true, lo, hi };
+  }
+
+  zerosOf(name: string): number {
+    return this.zeros.get(name) ?? 0;
+  }
+
+  setZeros(name: string, k: number): void {
+    if (k <= 0) return;
+    this.zeros.set(name, k);
+    this.partlyRead(name);
+  }
+
+  /** A net that adders read in part (known-zero low bits, high bits its value does not need): lint waives it. */
+  partlyRead(name: string): void {
+    const n = this.nets.get(name);
+    if (n && !n.decl.waive) this.nets.set(name, { ...n, decl: { ...n.decl, waive: UNUSED_SUM_BITS } });
+  }
+
+  /** The module of a `width`-bit adder (op '+') or subtractor ('-'). */
+  adderModuleName(op: '+' | '-', width: number): string {
+    return `${this.adderPrefix}_${op === '+' ? 'add' : 'sub'}${width}`;
+  }
+
+  /** The continuous assignments and adder instances of the live combinational nets, in creation order. */
+  wireItems(live: ReadonlySet<string>): Item[] {
+    const items: Item[] = [];
+    for (const [name, n] of this.nets) {
+      if (!live.has(name) || n.registered) continue;
+      if (n.adder) {
+        const connections = [
+          { port: 'a', value: n.adder.a },
+          { port: 'b', value: n.adder.b },
+          { port: 'y', value: ref(name) },
+        ];
+        items.push({ kind: 'instance', module: this.adderModuleName(n.adder.op, n.decl.width), name: `u_${name}`, connections });
+      } else items.push({ kind: 'assign', target: name, value: n.value });
+    }
+    return items;
+  }
+
+  /**
+   * The adder and subtractor modules the live nets instantiate, one per operation and width, each kept as its own
+   * hierarchy level by synthesis (`keep_hierarchy`): yosys then maps every one to a carry chain of its width and never
+   * merges them into a carry-save tree, whose LUT cost depends on abc's mapping (docs/estimate.md).
+   */
+  adderModules(live: ReadonlySet<string>): Module[] {
+    const used = new Map<string, { op: '+' | '-'; width: number }>();
+    for (const [name, n] of this.nets) if (n.adder && live.has(name)) used.set(this.adderModuleName(n.adder.op, n.decl.width), { op: n.adder.op, width: n.decl.width });
+    return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, { op, width }]) => ({
+      name,
+      header: [`// ${width}-bit ${op === '+' ? 'adder' : 'subtractor'} (modulo 2^${width}) of ${this.adderPrefix}: its own level of hierarchy, so that synthesis builds one carry chain.`, '/* verilator lint_off DECLFILENAME */', '(* keep_hierarchy *)'],
+      ports: [
+        { dir: 'input', name: 'a', net: 'wire', width, signed: false, vector: true },
+        { dir: 'input', name: 'b', net: 'wire', width, signed: false, vector: true },
+        { dir: 'output', name: 'y', net: 'wire', width, signed: false, vector: true },
+      ],
+      items: [{ kind: 'assign', target: 'y', value: bin(op, ref('a'), ref('b')) }],
+    }));
   }
 
   reg(prefix: string, width: number, isSigned: boolean, next: Expr, lo: bigint, hi: bigint, every: string = 'stage'): Val & { kind: 'net' } {

@@ -191,6 +191,7 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
   const flat = flattenNetwork(net);
   const m = new StreamModule(top);
   const nets = m.nets;
+  nets.adderPrefix = top;
   nets.plan = readPlan(net);
   const streams = new Map<string, Stream>();
   const header = [
@@ -490,7 +491,7 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
       byEnable.get(en)!.push(nb(ref(name), n.value));
     }
   }
-  for (const [name, n] of nets.nets) if (live.has(name) && !n.registered) dataItems.push({ kind: 'assign', target: name, value: n.value });
+  dataItems.push(...nets.wireItems(live));
   for (const [name, r] of nets.roms) {
     if (!live.has(name)) continue;
     dataItems.push(
@@ -538,7 +539,7 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
     ...m.regBlocks,
     ...(dataRegs.length ? [{ kind: 'comment', text: 'Data registers, by the enable of their stage.' } as Item, ...dataRegs] : []),
   ];
-  const files = new Map<string, string>([[`${top}.v`, printModule({ name: top, header, ports, items })]]);
+  const files = new Map<string, string>([[`${top}.v`, [printModule({ name: top, header, ports, items }), ...nets.adderModules(live).map(printModule)].join('\n')]]);
   for (const [name, f] of m.fifos) files.set(`${name}.v`, printModule(fifoModule(name, f.width, f.depth)));
   const all = [...streams.values()];
   // The timing the plan states for this design (docs/build.md, "io stream: beats, FIFOs, timing"); without a plan, a
