@@ -179,6 +179,12 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
   return nets.wire(`${prefix}_y`, wb, to.signed, cond(inRange, low, rail), range.min, range.max);
 }
 
+/**
+ * Inputs of at most this many signed bits: a product by a constant is a function of at most 6 bits, one LUT6 per
+ * product bit on xc7, so its canonical-signed-digit adders are written as one expression for synthesis to tabulate.
+ */
+export const TABLE_INPUT_BITS = 6;
+
 /** Whether |w| is a power of two: the product is then a shift (and a negation for a negative weight). */
 export function powerOfTwo(w: bigint): number | undefined {
   const a = w < 0n ? -w : w;
@@ -205,6 +211,18 @@ export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint, h
   const hi = a < b ? b : a;
   const sv = signedBits(v);
   const k = powerOfTwo(w);
+  if (how?.kind === 'lut' && how.csd && how.csd.length >= 2 && sv <= TABLE_INPUT_BITS) {
+    // A narrow input: one flat expression, which synthesis maps to a table of the product bits (a function of the
+    // input alone); every partial sum is computed modulo 2^width, and the exact result fits width bits.
+    const top = how.csd[how.csd.length - 1].shift;
+    const width = sv + top + 2;
+    let e: Expr | undefined;
+    for (const d of how.csd) {
+      const term = d.shift === 0 ? sext(v, width) : signed(concat([sext(v, width - d.shift), lit(d.shift, 0n)]));
+      e = e === undefined ? (d.negative ? unary('-', term) : term) : bin(d.negative ? '-' : '+', e, term);
+    }
+    return nets.wire(`${prefix}_p`, width, true, e!, lo, hi);
+  }
   if (how?.kind === 'lut' && how.csd && how.csd.length >= 2) {
     // Σ ±(v · 2^shift) as a tree of adders and subtractors (sumTree) computed modulo 2^width: the exact result fits
     // width bits, so the wrapped intermediate sums do not matter. |v · w| < 2^(sv − 1) · 2^(top + 1), so
