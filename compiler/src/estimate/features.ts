@@ -10,7 +10,7 @@ import { alphaType } from '../semantics/alpha.js';
 import { windowGeometry } from '../backends/verilog/window.js';
 import { softmaxTables } from '../semantics/softmax.js';
 import { activationTable } from '../semantics/tables.js';
-import { castConst } from '../backends/verilog/arith.js';
+import { castConst, TABLE_INPUT_BITS } from '../backends/verilog/arith.js';
 
 /** Resource features: each is a count the cost tables weigh. */
 export interface Features {
@@ -28,6 +28,11 @@ export interface Features {
    * when the products need no slicing): non-constant addend bits − 2 × the sum's width.
    */
   maccBits: number;
+  /**
+   * Bits of the adder instances of sum trees (backends/verilog/arith.ts sumTree: exact sums, WRAP accumulations,
+   * canonical-signed-digit products): Σ of every node's width, which synthesis maps to one carry chain each.
+   */
+  treeBits: number;
   /** Bits of constant products of inputs no wider than a LUT's inputs (6 on xc7, 4 on iCE40): one LUT each. */
   tableBits: number;
   /**
@@ -91,12 +96,12 @@ export interface LayerFeatures {
   readonly hlsOps: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
 export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
 export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
@@ -247,6 +252,14 @@ export function xc7DspTiles(a: number, b: number, y = a + b): number {
   return tiles;
 }
 
+/** An addend of a sum tree: its bounds, its known-zero low bits and whether it is subtracted. */
+export interface TreeLeaf {
+  readonly lo: number;
+  readonly hi: number;
+  readonly tz: number;
+  readonly neg: boolean;
+}
+
 /** Collects the features of one layer. */
 class Acc {
   readonly f = emptyFeatures();
@@ -296,7 +309,7 @@ class Acc {
    * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
    * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
    */
-  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number } {
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number; tz: number } {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
@@ -309,7 +322,7 @@ class Acc {
         this.f.addBits += sv + k + 1;
         if (path) path.adders = Math.max(path.adders, 1);
       }
-      return { b, width: sv + k + 1 };
+      return { b, width: sv + k + 1, tz: k };
     }
     const bw = signedWidth(w, w);
     const plan = this.pricing === 'plan' ? classify(w, sv, planDsp) : undefined;
@@ -321,7 +334,20 @@ class Acc {
       this.lastTabled = true;
       this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
       if (path) path.levels = Math.max(path.levels, 1);
-      return { b, width: sv + bw };
+      return { b, width: sv + bw, tz: 0 };
+    }
+    if (plan && plan.kind === 'lut' && plan.csd && sv > TABLE_INPUT_BITS) {
+      // A tree of adder instances over the input's shifted copies, modulo 2^(sv + top + 2) (arith.ts productConst).
+      const top = plan.csd[plan.csd.length - 1].shift;
+      const width = sv + top + 2;
+      this.mults.lut++;
+      const copies: TreeLeaf[] = plan.csd.map((d) => ({ lo: xb.lo * pow2(d.shift), hi: xb.hi * pow2(d.shift), tz: Math.min(d.shift, sv + d.shift - 1), neg: d.negative }));
+      const t = this.tree(copies, 0, width);
+      if (path) {
+        path.adders = Math.max(path.adders, t.depth);
+        path.maxWidth = Math.max(path.maxWidth, t.width);
+      }
+      return { b, width: Math.min(t.width, signedWidth(b.lo, b.hi)), tz: t.tz };
     }
     if (plan && plan.kind === 'lut' && plan.csd) {
       const digits = plan.csd.length;
@@ -338,7 +364,7 @@ class Acc {
         path.adders = Math.max(path.adders, Math.ceil(Math.log2(digits)));
         path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
       }
-      return { b, width: sv + bw };
+      return { b, width: sv + bw, tz: 0 };
     }
     // yosys' wreduce drops product bits nothing reads (`need`) before mul2dsp checks the product width.
     const tiles = this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
@@ -350,11 +376,70 @@ class Acc {
       this.f.lutMulBits += sv * bw;
       if (path) path.mulBits = Math.max(path.mulBits, sv + bw);
     }
-    return { b, width: sv + bw };
+    return { b, width: sv + bw, tz: 0 };
   }
 
   add(width: number): void {
     this.f.addBits += width;
+  }
+
+  /**
+   * The adders of arith.ts sumTree over `leaves` and the constant c (modulo 2^mod when given), built as the backend
+   * builds them (treeShape: the added and the subtracted leaves each a balanced tree, then one subtractor): every
+   * node's width without the low bits that one operand has as zeros into treeBits; the constant's (or a negative
+   * root's) flat adder into addBits. Returns the sum's bounds, its known-zero low bits, the widest node and the depth.
+   */
+  tree(leaves: readonly TreeLeaf[], c: number, mod?: number): { lo: number; hi: number; tz: number; width: number; depth: number } {
+    interface N {
+      lo: number;
+      hi: number;
+      tz: number;
+      d: number;
+    }
+    let widest = 0;
+    const node = (a: N, b: N, plus: boolean): N => {
+      let lo = plus ? a.lo + b.lo : a.lo - b.hi;
+      let hi = plus ? a.hi + b.hi : a.hi - b.lo;
+      let W = Math.max(signedWidth(lo, hi), signedWidth(a.lo, a.hi), signedWidth(b.lo, b.hi));
+      if (mod !== undefined && W > mod) {
+        W = mod;
+        lo = -pow2(W - 1);
+        hi = pow2(W - 1) - 1;
+      }
+      const t = Math.min(W - 1, plus ? Math.max(a.tz, b.tz) : b.tz);
+      this.f.treeBits += W - t;
+      widest = Math.max(widest, W - t);
+      return { lo, hi, tz: t > 0 ? Math.min(a.tz, b.tz, W - 1) : 0, d: Math.max(a.d, b.d) + 1 };
+    };
+    const balanced = (ns: N[]): N | undefined => {
+      let level = ns;
+      while (level.length > 1) {
+        const next: N[] = [];
+        for (let i = 0; i + 1 < level.length; i += 2) next.push(node(level[i], level[i + 1], true));
+        if (level.length % 2) next.push(level[level.length - 1]);
+        level = next;
+      }
+      return level[0];
+    };
+    const pos: N[] = [];
+    const minus: N[] = [];
+    for (const l of leaves) (l.neg ? minus : pos).push({ lo: l.lo, hi: l.hi, tz: l.tz, d: 0 });
+    if (pos.length + minus.length === 0) return { lo: c, hi: c, tz: 0, width: signedWidth(c, c), depth: 0 };
+    const p = balanced(pos);
+    const m = balanced(minus);
+    const r = p && m ? node(p, m, false) : (p ?? m)!;
+    const negRoot = !p;
+    if (!negRoot && c === 0) return { lo: r.lo, hi: r.hi, tz: r.tz, width: Math.max(widest, signedWidth(r.lo, r.hi)), depth: r.d };
+    let lo = negRoot ? c - r.hi : c + r.lo;
+    let hi = negRoot ? c - r.lo : c + r.hi;
+    let W = Math.max(signedWidth(lo, hi), signedWidth(r.lo, r.hi) + (negRoot ? 1 : 0), signedWidth(c, c));
+    if (mod !== undefined && W > mod) {
+      W = mod;
+      lo = -pow2(W - 1);
+      hi = pow2(W - 1) - 1;
+    }
+    this.f.addBits += W;
+    return { lo, hi, tz: 0, width: Math.max(widest, W), depth: r.d + 1 };
   }
 }
 
@@ -658,12 +743,18 @@ function window(layer: LayerModel, x: InputInfo): number | undefined {
  * column and output of a layer that meets weight raw w, so it is computed once per distinct raw of the layer.
  */
 interface ProductEntry {
-  /** The cast product's bounds. */
+  /** The cast product's bounds (of x · |w| when `neg`). */
   readonly lo: number;
   readonly hi: number;
+  /** Its known-zero low bits (a shift, a tree of shifted copies, a cast that scales up). */
+  readonly tz: number;
+  /** A negative weight whose product is built for |w| and subtracted by the sum tree (mac.ts negatable). */
+  readonly neg: boolean;
   readonly dsp: boolean;
   readonly addBits: number;
   readonly satBits: number;
+  readonly maccBits: number;
+  readonly treeBits: number;
   readonly lutMulBits: number;
   readonly tableBits: number;
   readonly dspTiles: number;
@@ -676,15 +767,6 @@ interface ProductEntry {
   readonly maxWidth: number;
   readonly mulBits: number;
   readonly levelInc: number;
-  /** The product's own adder bits (a CSD tree or a negation), part of addBits, and its full adders (maccBits). */
-  readonly prodAddBits: number;
-  readonly prodMaccBits: number;
-  /** Addends the product contributes to its output's $macc when it merges into it (shifted input copies), else 0. */
-  readonly maccAddends: number;
-  /** Signed bits of the cast product (its addend width when it does not merge). */
-  readonly termBits: number;
-  /** When it merges: Σ of its shifted copies' shifts at A's scale (their low bits are constant zeros). */
-  readonly shiftSum: number;
 }
 
 /**
@@ -899,37 +981,41 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   const one = new Acc(flow, pricing);
   const f = one.f;
   let regs = 0;
-  // Synthesis merges identical products (the same input times the same weight in several outputs) and their casts:
-  // `first` marks the (input, weight raw) pairs met for the first time in output order (o outer, c inner).
+  // The backend builds each (input, weight raw) product once, whichever outputs read it (mac.ts): `first` marks the
+  // pairs met for the first time in output order (o outer, c inner).
   const first = firstProducts(w, C, units, liveUnit, wT.type);
   // What a product adds, per distinct weight raw (computed on first use with the backend-mirroring productConst and cast).
   const entries = productEntries(`${flow}|${planDsp ? 1 : 0}|${pricing}|${typeKey(x.type)}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
   const byIndex = entries.byIndex;
   const wMin = range(wT.type).lo;
+  const n = fa - fp;
   const entryOf = (wr: number): ProductEntry => {
     const i = wr - wMin;
     const indexed = byIndex !== undefined && i >= 0 && i < byIndex.length;
     let e = indexed ? byIndex[i] : entries.byRaw.get(wr);
     if (e) return e;
     const s = new Acc(flow, pricing);
-    const pLo = Math.min(wr * xlo, wr * xhi);
-    const pHi = Math.max(wr * xlo, wr * xhi);
+    // mac.ts negatable: the cast of x · w and of x · (−w) only scales up and stays in A's range.
+    const neg = wr < 0 && n >= 0 && -wr * xlo * sp >= alo && -wr * xhi * sp <= ahi && wr * xhi * sp >= alo && wr * xlo * sp <= ahi;
+    const wb = neg ? -wr : wr;
+    const pLo = Math.min(wb * xlo, wb * xhi);
+    const pHi = Math.max(wb * xlo, wb * xhi);
     const overflows = pLo * sp < alo || pHi * sp > ahi;
     const p1 = emptyPath();
-    const prod = s.productConst(xr, sv, wr, p1, overflows && !wrap ? Infinity : prodNeed, Math.max(0, fp - fa));
-    const prodAddBits = s.f.addBits;
-    const prodMaccBits = s.f.maccBits;
-    const digits = s.mults.shift > 0 ? 1 : s.mults.lut > 0 && s.f.lutMulBits === 0 && !s.lastTabled ? csdDigits(wr) : 0;
+    const prod = s.productConst(xr, sv, wb, p1, overflows && !wrap ? Infinity : prodNeed, Math.max(0, fp - fa));
     const p2 = emptyPath();
     const t = s.cast(prod.b, prod.width, fp, A, p2);
-    // The product merges into the output's sum when the cast to A neither drops low bits, rounds nor saturates.
-    const mergeable = digits > 0 && fp <= fa && s.f.addBits === prodAddBits && s.f.satBits === 0;
+    const scaled = n >= 0 && s.f.satBits === 0;
     e = {
       lo: t.lo,
       hi: t.hi,
+      tz: scaled ? Math.min(prod.tz + n, A.width - 1) : 0,
+      neg,
       dsp: s.f.dsp > 0,
       addBits: s.f.addBits,
       satBits: s.f.satBits,
+      maccBits: s.f.maccBits,
+      treeBits: s.f.treeBits,
       lutMulBits: s.f.lutMulBits,
       tableBits: s.f.tableBits,
       dspTiles: s.f.dsp,
@@ -941,40 +1027,21 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
       mulBits: p1.mulBits,
       levelInc: p2.levels,
-      prodAddBits,
-      prodMaccBits,
-      maccAddends: mergeable ? digits : 0,
-      termBits: signedWidth(t.lo, t.hi),
-      shiftSum: mergeable ? s.lastShiftSum + digits * (fa - fp) : 0,
     };
     if (indexed) byIndex[i] = e;
     else entries.byRaw.set(wr, e);
     productCacheSize++;
     return e;
   };
-  const aw = A.width;
   let skips = 0;
   let hlsOps = 0;
+  const leaves: TreeLeaf[] = [];
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
     const p = emptyPath();
     let dspTerms = 0;
-    const b0 = bias ? bias[o] * sb : 0;
-    let curLo = Math.floor(b0);
-    let curHi = curLo;
-    let isConst = true;
-    let terms = 0;
-    let width = 0;
-    // The chain's adders and its merged products' adders, charged below when the output is not one $macc.
-    let chainAdd = 0;
-    let pendingProd = 0;
-    let pendingMacc = 0;
-    let addends = 0;
-    let shiftSum = 0;
-    let steps = 0;
-    let signedTerms = 0;
-    let unsignedTerms = 0;
-    let unsignedBits = 0;
+    const b0 = Math.floor(bias ? bias[o] * sb : 0);
+    leaves.length = 0;
     let exLo = b0;
     let exHi = b0;
     for (let c = 0; c < C; c++) {
@@ -986,24 +1053,17 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       }
       hlsOps++;
       const e = entryOf(wr);
-      if (e.lo < 0) exLo += e.lo;
-      if (e.hi > 0) exHi += e.hi;
-      if (e.maccAddends > 0) {
-        addends += e.maccAddends;
-        shiftSum += e.shiftSum;
-      } else if (e.lo < 0) signedTerms++;
-      else {
-        unsignedTerms++;
-        unsignedBits += e.termBits - 1;
-      }
+      leaves.push(e);
+      const lo = e.neg ? -e.hi : e.lo;
+      const hi = e.neg ? -e.lo : e.hi;
+      if (lo < 0) exLo += lo;
+      if (hi > 0) exHi += hi;
       if (first[i]) {
         if (!e.dsp) onlyDsp[c] = 0;
         readBy[c] = 1;
-        f.addBits += e.addBits - (e.maccAddends > 0 ? e.prodAddBits : 0);
-        if (e.maccAddends > 0) {
-          pendingProd += e.prodAddBits;
-          pendingMacc += e.prodMaccBits;
-        } else f.maccBits += e.prodMaccBits;
+        f.addBits += e.addBits;
+        f.maccBits += e.maccBits;
+        f.treeBits += e.treeBits;
         f.satBits += e.satBits;
         f.lutMulBits += e.lutMulBits;
         f.tableBits += e.tableBits;
@@ -1016,68 +1076,37 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         p.mulBits = Math.max(p.mulBits, e.mulBits);
         p.levels += e.levelInc;
       }
-      terms++;
       if (e.dsp) dspTerms++;
-      if (wrap) continue;
-      if (isConst && curLo === 0 && curHi === 0) {
-        curLo = e.lo;
-        curHi = e.hi;
-        isConst = false;
-        continue;
-      }
-      // cur = cast_A(cur + t): both at fa fractional bits, so the cast only checks the range (Acc.cast with n = 0).
-      const sLo = curLo + e.lo;
-      const sHi = curHi + e.hi;
-      width = signedWidth(sLo, sHi);
-      chainAdd += Math.min(width, accNeed);
-      steps++;
-      p.maxWidth = Math.max(p.maxWidth, width);
-      if (sLo >= alo && sHi <= ahi) {
-        curLo = sLo;
-        curHi = sHi;
-      } else {
-        f.satBits += aw + Math.max(0, width - aw);
-        p.levels++;
-        curLo = alo;
-        curHi = ahi;
-      }
-      isConst = false;
     }
-    // An exact chain (no partial sum leaves A's range) or a wrapping one is one sum, which yosys merges with the
-    // products that need no slicing into one $macc: a carry-save tree of its addends and one carry-propagate adder.
-    // Otherwise every step is its own adder and cast (a saturating chain).
-    if (terms >= 2 && (wrap || (exLo >= alo && exHi <= ahi))) {
-      const W = Math.min(wrap ? A.width : signedWidth(exLo, exHi), accNeed);
-      // maccmap's carry-save tree: every non-constant addend bit (a signed copy x << k fills columns k … W − 1, an
-      // unsigned one its own bits; constants fold into one row) goes through full adders until two rows remain.
-      const copies = x.type.signed ? addends * W - shiftSum : addends * Math.min(W, x.type.width);
-      const others = signedTerms * W + Math.min(unsignedBits, unsignedTerms * W);
-      const bitsIn = Math.max(0, copies) + others;
-      f.maccBits += Math.max(0, bitsIn - 2 * W);
-      f.addBits += W;
-      // The path: the carry-save levels (each full-adder level takes 3 rows to 2) and the final adder.
-      const rows = Math.max(2, Math.ceil(bitsIn / Math.max(1, W)));
-      p.csa = Math.max(p.csa, Math.ceil(Math.log(rows / 2) / Math.log(1.5)));
-      p.adders += 1;
-      p.maxWidth = Math.max(p.maxWidth, W);
+    const terms = leaves.length;
+    // mac.ts: an exact chain (no partial sum leaves A's range) is one exact sum tree, a WRAP accumulator one tree
+    // modulo 2^width(A); otherwise every step is an adder and a saturating cast.
+    let cur: B;
+    let width = A.width;
+    if (terms >= 2 && exLo >= alo && exHi <= ahi) {
+      const t = one.tree(leaves, b0);
+      cur = { lo: t.lo, hi: t.hi };
+      p.adders += t.depth;
+      p.maxWidth = Math.max(p.maxWidth, t.width);
+    } else if (wrap && terms >= 2) {
+      one.tree(leaves, b0, A.width);
+      cur = range(A);
+      p.adders += Math.ceil(Math.log2(terms + 1));
+      p.maxWidth = Math.max(p.maxWidth, A.width);
     } else {
-      f.addBits += chainAdd + pendingProd;
-      f.maccBits += pendingMacc;
-      p.adders += steps;
-    }
-    if (wrap && terms > 0) {
-      if (terms + (b0 !== 0 ? 1 : 0) > 1) {
-        curLo = alo;
-        curHi = ahi;
+      cur = { lo: b0, hi: b0 };
+      let isConst = true;
+      for (const e of leaves) {
+        const t = one.tree(isConst ? [e] : [{ lo: cur.lo, hi: cur.hi, tz: 0, neg: false }, e], isConst ? cur.lo : 0);
+        isConst = false;
+        width = t.width;
+        p.adders += t.depth;
+        p.maxWidth = Math.max(p.maxWidth, t.width);
+        cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
       }
     }
-    // xilinx_dsp packs an adder with a DSP product operand into that DSP (P = A·B + C): every such step of a chain,
-    // the first level of a WRAP tree (one adder per pair of terms).
-    const nTerms = terms + (b0 !== 0 ? 1 : 0);
-    const absorbed = Math.min(dspTerms, nTerms - 1);
-    f.dspAddBits -= Math.max(0, absorbed) * Math.min(48, A.width + 1);
     if (terms > 0) {
-      one.cast({ lo: curLo, hi: curHi }, Math.max(width, A.width), fa, Y, p);
+      one.cast(cur, Math.max(width, A.width), fa, Y, p);
       regs += Y.width;
       if (dspTerms > 0) f.dspRegBits -= Y.width;
     }

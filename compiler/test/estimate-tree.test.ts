@@ -1,0 +1,70 @@
+// The adder trees of the Verilog backend (backends/verilog/arith.ts sumTree: every node an instance of a kept adder
+// module of its width) and the estimator's replay of them (estimate/features.ts Acc.tree) must agree node for node:
+// the estimate's `treeBits` is the Σ of the adder widths that the generated Verilog instantiates. Seeded random dense
+// layers over the cases that shape a tree: data and weight widths (narrow inputs are tables, not trees), fractional
+// alignments (known-zero low bits), sparsity, negative weights (subtracted), exact, saturating and wrapping
+// accumulators, biases.
+import { describe, expect, it } from 'vitest';
+import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
+import { generateVerilog, networkFeatures, partCatalog } from '../src/index.js';
+import { prng } from '../../language/test/prng.js';
+
+function load(source: string): NetworkModel {
+  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
+  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
+  expect(errors.map((d) => `${d.code} ${d.message}`), source).toEqual([]);
+  return program.files.get('/t.qnn')!.networks.get('n')!;
+}
+
+/** Σ of the widths of the adder and subtractor instances in the generated Verilog. */
+function instancedBits(net: NetworkModel): number {
+  const text = [...generateVerilog(net).files.values()].join('\n');
+  let bits = 0;
+  for (const m of text.matchAll(/^ {2}qnn_n_(?:add|sub)(\d+) u_/gm)) bits += Number(m[1]);
+  return bits;
+}
+
+function randomDense(seed: number, part: string): string {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const xw = pick([5, 7, 8, 10, 12, 16]);
+  const xi = 1 + Math.floor(r() * (xw - 1));
+  const ww = pick([3, 4, 6, 8]);
+  const wi = 1 + Math.floor(r() * ww);
+  const aw = pick([12, 16, 20, 24]);
+  const ai = Math.min(aw, xi + wi + pick([-2, 0, 3]));
+  const mode = pick(['SAT', 'WRAP']);
+  const quant = pick(['TRN', 'RND']);
+  const C = 2 + Math.floor(r() * 10);
+  const O = 1 + Math.floor(r() * 5);
+  const sparsity = pick([0, 0.3, 0.7]);
+  return `target ${part} clock 10ns
+network n {
+  io parallel
+  input x : fixed<${xw}, ${xi}>[${C}]
+  d = dense(x, ${O}) {
+    weight: fixed<${ww}, ${wi}> = random(seed: ${seed}, sparsity: ${sparsity})
+    bias: fixed<${ww}, ${wi}> = random(seed: ${seed + 1})
+    accum: fixed<${aw}, ${ai}, ${quant}, ${mode}>
+  } : fixed<${aw}, ${ai}>
+  output d
+}
+`;
+}
+
+describe('sum trees: the estimate counts the adders the Verilog instantiates', () => {
+  for (const part of ['ice40up5k', 'xc7a100t']) {
+    it(`on ${part}: 60 seeded random dense layers`, () => {
+      let checked = 0;
+      for (let seed = 1; seed <= 60; seed++) {
+        const source = randomDense(seed * 7919, part);
+        const net = load(source);
+        const f = networkFeatures(net, { part }).features;
+        expect(f.treeBits, source).toBe(instancedBits(net));
+        if (f.treeBits > 0) checked++;
+      }
+      // Most layers have trees (a layer of one term or narrow inputs may have none).
+      expect(checked).toBeGreaterThan(40);
+    });
+  }
+});
