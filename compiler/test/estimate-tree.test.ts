@@ -52,7 +52,38 @@ network n {
 `;
 }
 
+function randomPool(seed: number): string {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const xw = pick([4, 6, 8, 12]);
+  const xi = 1 + Math.floor(r() * (xw - 1));
+  const extra = pick([0, 1, 3]);
+  const frac = pick([0, 2]);
+  const L = pick([4, 6, 8, 9]);
+  const pool = pick([2, 3, 4, 0]);
+  const layer = pool === 0 ? 'global_avgpool1d(x)' : `avgpool1d(x, ${pool})`;
+  return `target ice40up5k clock 10ns
+network n {
+  io parallel
+  input x : fixed<${xw}, ${xi}>[${L}, 2]
+  p = ${layer} { accum: fixed<${xw + extra + frac}, ${xi + extra}, TRN, ${pick(['SAT', 'WRAP'])}> } : fixed<${xw}, ${xi}>
+  output p
+}
+`;
+}
+
 describe('sum trees: the estimate counts the adders the Verilog instantiates', () => {
+  it('average pooling: 40 seeded random layers (one adder per tap after the first)', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const source = randomPool(seed * 104729);
+      const net = load(source);
+      const f = networkFeatures(net, { part: 'ice40up5k' }).features;
+      expect(f.treeBits, source).toBe(instancedBits(net));
+      if (f.treeBits > 0) checked++;
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
   for (const part of ['ice40up5k', 'xc7a100t']) {
     it(`on ${part}: 60 seeded random dense layers`, () => {
       let checked = 0;

@@ -337,7 +337,7 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size.
-  const logSize = Math.log2(1 + features.addBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits);
+  const logSize = Math.log2(1 + features.addBits + features.rndBits + features.treeBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits);
   for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], logSize };
   critical = { ...critical, logSize };
   delayNs = delayOf(critical, tables);

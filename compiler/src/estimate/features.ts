@@ -14,8 +14,10 @@ import { castConst, TABLE_INPUT_BITS } from '../backends/verilog/arith.js';
 
 /** Resource features: each is a count the cost tables weigh. */
 export interface Features {
-  /** Bits of adders and subtractors (carry chains): sums, rounding increments, negations. */
+  /** Bits of adders and subtractors written as expressions (carry chains): negations, constants added at a root. */
   addBits: number;
+  /** Bits of the rounding increments of casts that drop fraction bits (an incrementer each, which wreduce may trim). */
+  rndBits: number;
   /** Bits of overflow logic of non-WRAP casts that can overflow (a range test and a mux per bit). */
   satBits: number;
   /** Bits of 2:1 multiplexers (relu, leaky_relu, relu6) and comparators (max pooling, softmax maximum). */
@@ -96,12 +98,12 @@ export interface LayerFeatures {
   readonly hlsOps: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
 export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
 export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
@@ -288,7 +290,7 @@ class Acc {
       q = { lo: Math.floor(v.lo / pow2(n)), hi: Math.floor(v.hi / pow2(n)) };
       wq = Math.max(width, n + 1) - n;
       if (to.quant !== 'TRN') {
-        this.f.addBits += wq + 1;
+        this.f.rndBits += wq + 1;
         q.hi += 1;
         wq += 1;
         if (path) {
@@ -618,13 +620,23 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'global_avgpool2d': {
       const A = layer.types.accum ?? x.type;
       const n = window(layer, x) ?? Math.max(1, Math.round(x.count / Math.max(1, outCount)));
+      // layers.ts avgPool: acc = cast_A(acc + cast_A(x)) per tap, every step one adder instance (sumTree of two
+      // leaves) as wide as its operands' ranges, without the low bits that scaling x up to A's fraction leaves zero.
+      const up = fracBits(A) - fracBits(x.type);
       for (let i = 0; i < outCount; i++) {
+        let cur: TreeLeaf | undefined;
         for (let t = 0; t < n; t++) {
-          acc.cast(range(x.type), x.type.width, fracBits(x.type), A);
-          if (t > 0) {
-            acc.add(A.width + 1);
-            acc.cast({ lo: range(A).lo * 2, hi: range(A).hi * 2 }, A.width + 1, fracBits(A), A);
+          const sat0 = acc.f.satBits;
+          const xb = acc.cast(range(x.type), x.type.width, fracBits(x.type), A);
+          const xl: TreeLeaf = { lo: xb.lo, hi: xb.hi, tz: up > 0 && acc.f.satBits === sat0 ? Math.min(up, A.width - 1) : 0, neg: false };
+          if (!cur) {
+            cur = xl;
+            continue;
           }
+          const s = acc.tree([cur, xl], 0);
+          const sat1 = acc.f.satBits;
+          const b = acc.cast({ lo: s.lo, hi: s.hi }, s.width, fracBits(A), A);
+          cur = { lo: b.lo, hi: b.hi, tz: acc.f.satBits === sat1 ? s.tz : 0, neg: false };
         }
         if ((n & (n - 1)) !== 0) acc.f.divBits += (A.width + 4) * (A.width + 4);
         acc.cast(range(A), A.width, fracBits(A) + Math.log2(n), Y);
@@ -752,6 +764,7 @@ interface ProductEntry {
   readonly neg: boolean;
   readonly dsp: boolean;
   readonly addBits: number;
+  readonly rndBits: number;
   readonly satBits: number;
   readonly maccBits: number;
   readonly treeBits: number;
@@ -1013,6 +1026,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       neg,
       dsp: s.f.dsp > 0,
       addBits: s.f.addBits,
+      rndBits: s.f.rndBits,
       satBits: s.f.satBits,
       maccBits: s.f.maccBits,
       treeBits: s.f.treeBits,
@@ -1062,6 +1076,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         if (!e.dsp) onlyDsp[c] = 0;
         readBy[c] = 1;
         f.addBits += e.addBits;
+        f.rndBits += e.rndBits;
         f.maccBits += e.maccBits;
         f.treeBits += e.treeBits;
         f.satBits += e.satBits;
@@ -1071,10 +1086,10 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         one.mults.shift += e.shift;
         one.mults.lut += e.lutMults;
         one.mults.dsp += e.dspMults;
-        p.adders = Math.max(p.adders, e.adderMax) + e.adderInc;
+        p.adders = Math.max(p.adders, e.adderMax + e.adderInc);
         p.maxWidth = Math.max(p.maxWidth, e.maxWidth);
         p.mulBits = Math.max(p.mulBits, e.mulBits);
-        p.levels += e.levelInc;
+        p.levels = Math.max(p.levels, e.levelInc);
       }
       if (e.dsp) dspTerms++;
     }
@@ -1359,6 +1374,28 @@ function softmaxProductWidths(n: number, L: number, stable: boolean, layer: Laye
   return r;
 }
 
+const softmaxExp = new Map<string, B>();
+/** The least and largest entry of softmax's exponent table (the bounds of a read, layers.ts romRead), cached by context. */
+function expBounds(n: number, L: number, stable: boolean, layer: LayerModel): B {
+  const Ex = layer.types.exp_table;
+  if (!Ex || n <= 1) return { lo: 0, hi: pow2(18) - 1 };
+  const key = `${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${layer.types.inv_table ? typeKey(layer.types.inv_table) : '-'}`;
+  let r = softmaxExp.get(key);
+  if (!r) {
+    const t = softmaxTables(n, L, stable, Ex, layer.types.inv_table ?? Ex);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of t.exp) {
+      lo = Math.min(lo, Number(v));
+      hi = Math.max(hi, Number(v));
+    }
+    r = { lo, hi };
+    if (softmaxExp.size > 256) softmaxExp.clear();
+    softmaxExp.set(key, r);
+  }
+  return r;
+}
+
 const softmaxCells = new Map<string, [number, number]>();
 /** romCellsOf for softmax's exponent and inverse tables (cached by context). */
 function softmaxRomCells(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow): [number, number] {
@@ -1391,7 +1428,8 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
     if (stable) {
       acc.f.cmpBits += (L - 1) * xw;
       acc.f.muxBits += (L - 1) * x.type.width;
-      acc.f.addBits += L * (xw + 1);
+      // max − x: one subtractor instance per element (layers.ts softmax, sumTree of max and −x).
+      acc.f.treeBits += L * (xw + 1);
       acc.f.satBits += L * (b + 1);
     } else {
       acc.f.addBits += L * (b + 1);
@@ -1401,7 +1439,11 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow);
       acc.f.romBits += L * ec + vc;
     }
-    acc.f.addBits += (L - 1) * (Ex.width + Math.ceil(Math.log2(L)));
+    // Σ e: a tree of adder instances over the L exponent reads (their bounds: the exponent type's range).
+    if (L > 1) {
+      const er = expBounds(n, L, stable, layer);
+      acc.tree(Array.from({ length: L }, () => ({ lo: er.lo, hi: er.hi, tz: 0, neg: false })), 0);
+    }
     acc.f.satBits += b;
     const [ew, vw] = softmaxProductWidths(n, L, stable, layer);
     for (let i = 0; i < L; i++) {
