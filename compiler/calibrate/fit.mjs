@@ -4,7 +4,7 @@
 // network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
 const LUT_KEYS = ['base', 'addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
-const DELAY_KEYS = ['base', 'logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'];
+const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'];
 
 /** Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets. */
 export function nnls(X0, y, start0, { iterations = 20000 } = {}) {

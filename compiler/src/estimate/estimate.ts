@@ -68,7 +68,7 @@ interface NodeState {
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
-  return { logSize: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, csa: a.csa + b.csa, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout) };
+  return { size: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, csa: a.csa + b.csa, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout) };
 }
 
 /** The estimate without the cache (calibration and benchmarks call it with other tables). */
@@ -336,10 +336,11 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   ff += ffOf({ regBits: overheadRegs, dspRegBits: 0 }, flow, tables);
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
-  // Routing delay grows with the design: the critical path carries the design's logic size.
-  const logSize = Math.log2(1 + features.addBits + features.rndBits + features.treeBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits);
-  for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], logSize };
-  critical = { ...critical, logSize };
+  // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits; a
+  // linear term fitted better on the training networks than log2 or a square root, docs/estimate.md).
+  const logicKbits = (features.addBits + features.rndBits + features.treeBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits) / 1000;
+  for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], size: logicKbits };
+  critical = { ...critical, size: logicKbits };
   delayNs = delayOf(critical, tables);
   return { layers, lut, ff, dsp, bram18: 0, latency: plan?.latencyCycles ?? (stages - 1) * ii + 1, ii, delayNs, features, critical, paths };
 }

@@ -63,8 +63,8 @@ export interface Features {
 
 /** The longest combinational path of a layer, in the units of the delay table. */
 export interface PathFeatures {
-  /** log2 of the design's logic size (routing delay grows with it); set for the whole network. */
-  logSize: number;
+  /** The design's logic size in thousands of bits (routing delay grows with it); set for the whole network. */
+  size: number;
   adders: number;
   maxWidth: number;
   levels: number;
@@ -99,12 +99,12 @@ export interface LayerFeatures {
 }
 
 export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
-export const PATH_NAMES = ['logSize', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
+export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
 export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
-export const emptyPath = (): PathFeatures => ({ logSize: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
+export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
   lo: number;
