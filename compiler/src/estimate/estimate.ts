@@ -1,6 +1,6 @@
 // estimateNetwork: per layer and per network latency, II, LUT, FF, DSP and BRAM18 of the Verilog that backends/verilog
 // generates, device utilization, the iCE40 fmax, and the Vitis HLS model. A read-only analysis, cached per network.
-import type { LayerModel, NetworkModel, ProgramModel } from '@qnn/language';
+import { fracBits, type FixedType, type LayerModel, type NetworkModel, type ProgramModel } from '@qnn/language';
 import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
 import { baseOf, delayOf, ffOf, lutOf, partDelayScale, COST_TABLES, type CostTables } from './cost-model.js';
 import { emptyFeatures, emptyPath, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
@@ -313,7 +313,11 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       path = constant ? emptyPath() : addPath(path, lf.path);
       if (computes) stageDone(path);
       const passThrough = (layer.opName === 'flatten' || layer.opName === 'reshape') && ins[0]?.info.registered === true;
-      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
+      // The outputs' range when narrower than the type's (the backend tracks it, so the next layer's sums are
+      // narrower); flatten and reshape pass their input's on.
+      const x0 = ins[0]?.info;
+      const bounds = lf.out ?? ((layer.opName === 'flatten' || layer.opName === 'reshape' || layer.opName === 'linear') && x0 && x0.lo !== undefined && sameRaws(x0.type, layer.tensor.type) ? { lo: x0.lo, hi: x0.hi! } : undefined);
+      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
     }
     layers.push(est);
     lut += est.lut;
@@ -365,6 +369,9 @@ function streamScale(f: Features, layer: LayerModel, lp: LayerPlan | undefined):
 function addFeatures(into: Features, f: Features): void {
   for (const k of Object.keys(f) as (keyof Features)[]) into[k] += f[k];
 }
+
+/** Whether two types hold the same raws at the same scale. */
+const sameRaws = (a: FixedType, b: FixedType) => a.width === b.width && a.signed === b.signed && fracBits(a) === fracBits(b);
 
 function infoOf(l: LayerModel): InputInfo {
   return { type: l.tensor.type, shape: l.tensor.shape, count: size(l.tensor.shape) };

@@ -96,6 +96,12 @@ export interface LayerFeatures {
   readonly mults: { dsp: number; lut: number; shift: number; skip: number };
   /** Multiplications a fully unrolled HLS implementation performs (non-zero weights), and its adds. */
   readonly hlsOps: number;
+  /**
+   * The raw range of the layer's outputs when it is narrower than its type's (a dense layer whose casts cannot
+   * overflow, relu of such values): the next layer's sums are as narrow as these values need, as the backend, which
+   * tracks every value's range through registers, builds them.
+   */
+  readonly out?: B;
 }
 
 export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
@@ -451,7 +457,13 @@ export interface InputInfo {
   readonly count: number;
   /** The values come straight from registers (no logic between): DSP input registers can absorb them. */
   readonly registered?: boolean;
+  /** The raw range of the values when narrower than the type's (LayerFeatures.out of the producer). */
+  readonly lo?: number;
+  readonly hi?: number;
 }
+
+/** The raw range of an input's values: its producer's when known, else its type's. */
+const inputRange = (x: InputInfo): B => (x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : range(x.type));
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -472,10 +484,11 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
   const Y = layer.tensor.type;
   const x = ins[0];
   const outCount = size(layer.tensor.shape);
+  let out: B | undefined;
   switch (layer.opName) {
     case 'dense':
       if (layer.reuse > 1) denseReuse(acc, layer, x, schedule);
-      else dense(acc, layer, x, live);
+      else out = dense(acc, layer, x, live);
       break;
     case 'conv1d':
     case 'conv2d':
@@ -491,6 +504,10 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const xr = range(x.type);
       const p = emptyPath();
       for (let i = 0; i < x.count; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
+      // relu of values of a narrower range, at the same scale and within Y: [max(0, lo), hi].
+      const vr = inputRange(x);
+      const yr = range(Y);
+      if (layer.opName === 'relu' && x.lo !== undefined && fracBits(Y) === fracBits(x.type) && vr.hi <= yr.hi) out = { lo: Math.max(0, vr.lo), hi: Math.max(0, vr.hi) };
       if (xr.lo < 0) acc.f.muxBits += x.count * Y.width;
       if (layer.opName === 'relu6') acc.f.muxBits += x.count * (Y.width + typeSignedBits(x.type));
       // x ≤ 0 is a comparison, which synth_ice40 builds as a carry chain of x's signed width (on the critical path
@@ -580,6 +597,8 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const C = x.shape[x.shape.length - 1] ?? 1;
       const sv = typeSignedBits(x.type);
       const sr = sT ? raws(sT) : undefined;
+      let lo = Infinity;
+      let hi = -Infinity;
       for (let i = 0; i < x.count; i++) {
         const s = sr ? sr[(i % C) % sr.length] : 1;
         if (s === 0) {
@@ -587,12 +606,16 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
           continue;
         }
         const before = acc.f.dsp;
-        const p = acc.productConst(range(x.type), sv, s, acc.path);
+        const p = acc.productConst(inputRange(x), sv, s, acc.path);
         // The offset's adder goes into the DSP's post-adder when the product is a DSP.
         if (acc.f.dsp === before) acc.add(p.width + 1);
         else acc.f.dspRegBits -= Y.width;
-        acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, acc.path);
+        const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, acc.path);
+        lo = Math.min(lo, y.lo);
+        hi = Math.max(hi, y.hi);
       }
+      const yRange = range(Y);
+      if (lo <= hi && (lo > yRange.lo || hi < yRange.hi)) out = { lo, hi };
       acc.f.regBits += x.count * Y.width;
       acc.path.adders += 1;
       acc.path.maxWidth = Math.max(acc.path.maxWidth, sv + sw + 1);
@@ -650,7 +673,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       // Network calls are estimated through their own layers by the caller.
       break;
   }
-  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps };
+  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps, ...(out ? { out } : {}) };
 }
 
 /**
@@ -878,6 +901,7 @@ interface DenseEntry {
   readonly mults: LayerFeatures['mults'];
   readonly hlsOps: number;
   readonly regs: number;
+  readonly out: B | undefined;
 }
 const denseCache = new Map<string, DenseEntry>();
 let denseCacheWeights = 0;
@@ -895,7 +919,7 @@ function sameContent(a: Float64Array | Uint8Array | undefined, b: Float64Array |
 }
 
 /** dense at reuse 1 (one position's features, cached by content; see denseOne), repeated over the positions. */
-function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | undefined): void {
+function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | undefined): B | undefined {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const positions = Math.max(1, Math.round(x.count / C));
@@ -907,12 +931,12 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const bias = bT ? raws(bT) : undefined;
   const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
   if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
-  const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}`;
+  const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}|${x.lo ?? ''}|${x.hi ?? ''}`;
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
     const r = denseOne(acc.flow, acc.pricing, layer, x, liveUnit);
-    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs };
+    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, out: r.out };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
     denseCache.delete(key);
@@ -933,9 +957,10 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   acc.hlsOps += e.hlsOps * positions;
   acc.f.regBits += e.regs * positions;
   merge(acc.path, e.path);
+  return e.out;
 }
 
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
@@ -945,7 +970,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   const w = raws(wT);
   const bias = bT ? raws(bT) : undefined;
   const sv = typeSignedBits(x.type);
-  const xr = range(x.type);
+  const xr = inputRange(x);
   const xlo = xr.lo;
   const xhi = xr.hi;
   const fp = fracBits(x.type) + fracBits(wT.type);
@@ -998,7 +1023,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // pairs met for the first time in output order (o outer, c inner).
   const first = firstProducts(w, C, units, liveUnit, wT.type);
   // What a product adds, per distinct weight raw (computed on first use with the backend-mirroring productConst and cast).
-  const entries = productEntries(`${flow}|${planDsp ? 1 : 0}|${pricing}|${typeKey(x.type)}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
+  const entries = productEntries(`${flow}|${planDsp ? 1 : 0}|${pricing}|${typeKey(x.type)}|${xlo}|${xhi}|${typeKey(wT.type)}|${typeKey(A)}|${prodNeed}`, wT.type);
   const byIndex = entries.byIndex;
   const wMin = range(wT.type).lo;
   const n = fa - fp;
@@ -1049,6 +1074,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   };
   let skips = 0;
   let hlsOps = 0;
+  let outLo = Infinity;
+  let outHi = -Infinity;
   const leaves: TreeLeaf[] = [];
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
@@ -1121,7 +1148,9 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       }
     }
     if (terms > 0) {
-      one.cast(cur, Math.max(width, A.width), fa, Y, p);
+      const y = one.cast(cur, Math.max(width, A.width), fa, Y, p);
+      outLo = Math.min(outLo, y.lo);
+      outHi = Math.max(outHi, y.hi);
       regs += Y.width;
       if (dspTerms > 0) f.dspRegBits -= Y.width;
     }
@@ -1130,7 +1159,10 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   one.mults.skip += skips;
   one.hlsOps += hlsOps;
   if (x.registered) for (let c = 0; c < C; c++) if (readBy[c] && onlyDsp[c]) f.dspRegBits -= x.type.width;
-  return { one, regs };
+  // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
+  const yRange = range(Y);
+  const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
+  return { one, regs, out };
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
@@ -1298,7 +1330,7 @@ function convDense(acc: Acc, layer: LayerModel, x: InputInfo): void {
   for (const w of g.windows) taps += w.length;
   const weight = g.windows.length > 0 ? taps / K : 0;
   const flat = { params: { units: O }, consts: layer.consts, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
-  const info: InputInfo = { type: x.type, shape: [K * g.C], count: K * g.C, ...(x.registered ? { registered: true } : {}) };
+  const info: InputInfo = { type: x.type, shape: [K * g.C], count: K * g.C, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
   const r = denseOne(acc.flow, acc.pricing, flat, info, new Uint8Array(O).fill(1));
   scaleInto(acc, r.one, weight);
   acc.f.regBits += r.regs * g.windows.length;
