@@ -2,7 +2,7 @@
 // committed measurements). The fit is non-negative least squares on relative errors (each network weighs 1/measured²),
 // by coordinate descent from zero (deterministic: the result does not depend on the previous tables): LUT and FF per flow on the summed features of each training
 // network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
-const LUT_KEYS = ['base', 'addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'];
+const LUT_KEYS = ['base', 'addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
 const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'];
 

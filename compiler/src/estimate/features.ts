@@ -53,8 +53,6 @@ export interface Features {
   rmuxBits: number;
   /** Flip-flop bits: pipeline, delay and accumulator registers. */
   regBits: number;
-  /** Adder bits that yosys' xilinx_dsp can pack into a DSP48E1 post-adder (one adder per DSP product), as a negative. */
-  dspAddBits: number;
   /** Output register bits of outputs with a DSP product, which xilinx_dsp can pack into P registers, as a negative. */
   dspRegBits: number;
   /** DSP blocks. */
@@ -104,12 +102,12 @@ export interface LayerFeatures {
   readonly out?: B;
 }
 
-export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits', 'dspAddBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspAddBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
