@@ -10,7 +10,7 @@ import { alphaType } from '../semantics/alpha.js';
 import { windowGeometry } from '../backends/verilog/window.js';
 import { softmaxTables } from '../semantics/softmax.js';
 import { activationTable } from '../semantics/tables.js';
-import { castConst, TABLE_INPUT_BITS } from '../backends/verilog/arith.js';
+import { castConst, TABLE_INPUT_BITS, treeShape } from '../backends/verilog/arith.js';
 
 /** Resource features: each is a count the cost tables weigh. */
 export interface Features {
@@ -390,8 +390,8 @@ class Acc {
   }
 
   /**
-   * The adders of arith.ts sumTree over `leaves` and the constant c (modulo 2^mod when given), built as the backend
-   * builds them (treeShape: the added and the subtracted leaves each a balanced tree, then one subtractor): every
+   * The adders of arith.ts sumTree over `leaves` and the constant c (modulo 2^mod when given), on the backend's own
+   * tree (arith.ts treeShape: the added and the subtracted leaves each a balanced tree, then one subtractor): every
    * node's width without the low bits that one operand has as zeros into treeBits; the constant's (or a negative
    * root's) flat adder into addBits. Returns the sum's bounds, its known-zero low bits, the widest node and the depth.
    */
@@ -417,24 +417,13 @@ class Acc {
       widest = Math.max(widest, W - t);
       return { lo, hi, tz: t > 0 ? Math.min(a.tz, b.tz, W - 1) : 0, d: Math.max(a.d, b.d) + 1 };
     };
-    const balanced = (ns: N[]): N | undefined => {
-      let level = ns;
-      while (level.length > 1) {
-        const next: N[] = [];
-        for (let i = 0; i + 1 < level.length; i += 2) next.push(node(level[i], level[i + 1], true));
-        if (level.length % 2) next.push(level[level.length - 1]);
-        level = next;
-      }
-      return level[0];
-    };
-    const pos: N[] = [];
-    const minus: N[] = [];
-    for (const l of leaves) (l.neg ? minus : pos).push({ lo: l.lo, hi: l.hi, tz: l.tz, d: 0 });
-    if (pos.length + minus.length === 0) return { lo: c, hi: c, tz: 0, width: signedWidth(c, c), depth: 0 };
-    const p = balanced(pos);
-    const m = balanced(minus);
-    const r = p && m ? node(p, m, false) : (p ?? m)!;
-    const negRoot = !p;
+    if (leaves.length === 0) return { lo: c, hi: c, tz: 0, width: signedWidth(c, c), depth: 0 };
+    // The backend's own tree shape (arith.ts treeShape), node by node.
+    const shape = treeShape(leaves.map((l) => l.neg));
+    const all: N[] = leaves.map((l) => ({ lo: l.lo, hi: l.hi, tz: l.tz, d: 0 }));
+    for (const [ia, ib, op] of shape.nodes) all.push(node(all[ia], all[ib], op === '+'));
+    const r = all[shape.root];
+    const negRoot = shape.negRoot;
     if (!negRoot && c === 0) return { lo: r.lo, hi: r.hi, tz: r.tz, width: Math.max(widest, signedWidth(r.lo, r.hi)), depth: r.d };
     let lo = negRoot ? c - r.hi : c + r.lo;
     let hi = negRoot ? c - r.lo : c + r.hi;
