@@ -3,7 +3,7 @@
 import { fracBits, type FixedType, type LayerModel, type NetworkModel, type ProgramModel } from '@qnn/language';
 import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
 import { baseOf, delayOf, ffOf, lutOf, partDelayScale, COST_TABLES, type CostTables } from './cost-model.js';
-import { emptyFeatures, emptyPath, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
+import { emptyFeatures, emptyPath, FEATURE_NAMES, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
 import { estimateHls } from './hls.js';
 import { planNetworkTransient, type LayerPlan, type NetworkPlan } from '../plan/index.js';
 import { windowGeometry } from '../backends/verilog/window.js';
@@ -314,7 +314,7 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       if (computes) stageDone(path);
       const passThrough = (layer.opName === 'flatten' || layer.opName === 'reshape') && ins[0]?.info.registered === true;
       // The outputs' range when narrower than the type's (the backend tracks it, so the next layer's sums are
-      // narrower); flatten and reshape pass their input's on.
+      // narrower); flatten, reshape and linear pass their input's on.
       const x0 = ins[0]?.info;
       const bounds = lf.out ?? ((layer.opName === 'flatten' || layer.opName === 'reshape' || layer.opName === 'linear') && x0 && x0.lo !== undefined && sameRaws(x0.type, layer.tensor.type) ? { lo: x0.lo, hi: x0.hi! } : undefined);
       nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
@@ -340,9 +340,12 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   ff += ffOf({ regBits: overheadRegs, dspRegBits: 0 }, flow, tables);
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
-  // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits; a
-  // linear term fitted better on the training networks than log2 or a square root, docs/estimate.md).
-  const logicKbits = (features.addBits + features.rndBits + features.treeBits + features.satBits + features.muxBits + features.cmpBits + features.maccBits + features.tableBits + features.raccBits + features.lutMulBits + features.romBits + features.rmuxBits) / 1000;
+  // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
+  // every LUT feature but the dividers; linear fitted better on the training networks than log2 or a square root,
+  // docs/estimate.md).
+  let logicBits = 0;
+  for (const k of FEATURE_NAMES) if (k !== 'divBits') logicBits += features[k];
+  const logicKbits = logicBits / 1000;
   for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], size: logicKbits };
   critical = { ...critical, size: logicKbits };
   delayNs = delayOf(critical, tables);

@@ -272,10 +272,6 @@ class Acc {
   readonly path = emptyPath();
   readonly mults = { dsp: 0, lut: 0, shift: 0, skip: 0 };
   hlsOps = 0;
-  /** Σ of the digit shifts of the last shift or CSD product (its input's shifted copies). */
-  lastShiftSum = 0;
-  /** Whether the last product was built as a table of its input (tableBits). */
-  lastTabled = false;
   constructor(
     readonly flow: Flow,
     readonly pricing: MultiplierPricing = 'plan',
@@ -319,10 +315,8 @@ class Acc {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
-    this.lastTabled = false;
     if (isPow2(w)) {
       const k = Math.log2(Math.abs(w));
-      this.lastShiftSum = k;
       this.mults.shift++;
       if (w < 0) {
         this.f.addBits += sv + k + 1;
@@ -337,7 +331,6 @@ class Acc {
     const tiles0 = plan && plan.kind === 'lut' && plan.csd ? 0 : this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
     if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4)) {
       this.mults.lut++;
-      this.lastTabled = true;
       this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
       if (path) path.levels = Math.max(path.levels, 1);
       return { b, width: sv + bw, tz: 0 };
@@ -358,9 +351,6 @@ class Acc {
     if (plan && plan.kind === 'lut' && plan.csd) {
       const digits = plan.csd.length;
       const span = plan.csd[digits - 1].shift - plan.csd[0].shift;
-      let ks = 0;
-      for (const d of plan.csd) ks += d.shift;
-      this.lastShiftSum = ks;
       this.mults.lut++;
       // Two digits are one adder (a carry chain); more are one $macc: a carry-save tree of digits − 2 full-adder rows
       // and one carry chain.
@@ -1363,54 +1353,46 @@ function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
   merge(acc.path, one.path);
 }
 
-const softmaxWidths = new Map<string, [number, number]>();
+interface SoftmaxShape {
+  /** Signed operand widths of the e · inv products. */
+  readonly widths: [number, number];
+  /** The least and largest exponent entry (the bounds of a read, layers.ts romRead). */
+  readonly exp: B;
+}
+const softmaxShapes = new Map<string, SoftmaxShape>();
 /**
- * The signed operand widths of softmax's e · inv products as yosys maps them: the ROM output bits that are zero in
- * every entry are constants, which wreduce drops before mul2dsp (whose signed-only tiles add a sign bit).
+ * What softmax's tables fix, cached by context: the signed operand widths of its e · inv products as yosys maps them
+ * (the ROM output bits that are zero in every entry are constants, which wreduce drops before mul2dsp, whose
+ * signed-only tiles add a sign bit), and the range of its exponent entries (the addends of Σ e).
  */
-function softmaxProductWidths(n: number, L: number, stable: boolean, layer: LayerModel): [number, number] {
+function softmaxShape(n: number, L: number, stable: boolean, layer: LayerModel): SoftmaxShape {
   const Ex = layer.types.exp_table;
   const V = layer.types.inv_table;
-  if (!Ex || !V || n <= 1) return [(Ex?.width ?? 18) + 1, (V?.width ?? 18) + 1];
+  if (!Ex || !V || n <= 1) return { widths: [(Ex?.width ?? 18) + 1, (V?.width ?? 18) + 1], exp: { lo: 0, hi: pow2(Ex?.width ?? 18) - 1 } };
   const key = `${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${typeKey(V)}`;
-  let r = softmaxWidths.get(key);
+  let r = softmaxShapes.get(key);
   if (!r) {
     const t = softmaxTables(n, L, stable, Ex, V);
-    const width = (raws: readonly bigint[], T: FixedType) => {
-      let lo = 0n;
-      let hi = 0n;
+    const extent = (raws: readonly bigint[]) => {
+      let lo = raws[0] ?? 0n;
+      let hi = lo;
       for (const v of raws) {
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
+      return { lo, hi };
+    };
+    const width = (raws: readonly bigint[], T: FixedType) => {
+      const e = extent(raws);
+      const lo = e.lo < 0n ? e.lo : 0n;
+      const hi = e.hi > 0n ? e.hi : 0n;
       const used = Math.max(lo < 0n ? (~lo).toString(2).length : 0, hi > 0n ? hi.toString(2).length : 0);
       return Math.min(T.width, used) + 1;
     };
-    r = [width(t.exp, Ex), width(t.inv, V)];
-    if (softmaxWidths.size > 256) softmaxWidths.clear();
-    softmaxWidths.set(key, r);
-  }
-  return r;
-}
-
-const softmaxExp = new Map<string, B>();
-/** The least and largest entry of softmax's exponent table (the bounds of a read, layers.ts romRead), cached by context. */
-function expBounds(n: number, L: number, stable: boolean, layer: LayerModel): B {
-  const Ex = layer.types.exp_table;
-  if (!Ex || n <= 1) return { lo: 0, hi: pow2(18) - 1 };
-  const key = `${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${layer.types.inv_table ? typeKey(layer.types.inv_table) : '-'}`;
-  let r = softmaxExp.get(key);
-  if (!r) {
-    const t = softmaxTables(n, L, stable, Ex, layer.types.inv_table ?? Ex);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of t.exp) {
-      lo = Math.min(lo, Number(v));
-      hi = Math.max(hi, Number(v));
-    }
-    r = { lo, hi };
-    if (softmaxExp.size > 256) softmaxExp.clear();
-    softmaxExp.set(key, r);
+    const e = extent(t.exp);
+    r = { widths: [width(t.exp, Ex), width(t.inv, V)], exp: { lo: Number(e.lo), hi: Number(e.hi) } };
+    if (softmaxShapes.size > 256) softmaxShapes.clear();
+    softmaxShapes.set(key, r);
   }
   return r;
 }
@@ -1458,13 +1440,11 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow);
       acc.f.romBits += L * ec + vc;
     }
-    // Σ e: a tree of adder instances over the L exponent reads (their bounds: the exponent type's range).
-    if (L > 1) {
-      const er = expBounds(n, L, stable, layer);
-      acc.tree(Array.from({ length: L }, () => ({ lo: er.lo, hi: er.hi, tz: 0, neg: false })), 0);
-    }
+    // Σ e: a tree of adder instances over the L exponent reads (their bounds: the table's least and largest entry).
+    const shape = softmaxShape(n, L, stable, layer);
+    if (L > 1) acc.tree(Array.from({ length: L }, () => ({ lo: shape.exp.lo, hi: shape.exp.hi, tz: 0, neg: false })), 0);
     acc.f.satBits += b;
-    const [ew, vw] = softmaxProductWidths(n, L, stable, layer);
+    const [ew, vw] = shape.widths;
     for (let i = 0; i < L; i++) {
       const tiles = acc.flow === 'xc7' ? xc7DspTiles(ew, vw) : 0;
       if (tiles > 0) {

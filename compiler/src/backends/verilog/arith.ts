@@ -58,15 +58,6 @@ export interface NetSink {
   partlyRead(name: string): void;
 }
 
-/** Known zero low bits of a value (a constant: its trailing zeros, capped at 64). */
-function zerosOf(nets: NetSink, v: Val): number {
-  if (v.kind === 'net') return nets.zerosOf(v.name);
-  if (v.value === 0n) return 64;
-  let k = 0;
-  while (((v.value >> BigInt(k)) & 1n) === 0n && k < 64) k++;
-  return k;
-}
-
 /** Records that the low k bits of `v` are 0 (at most its width − 1, so that an adder always keeps a bit). */
 function markZeros(nets: NetSink, v: Val, k: number): void {
   if (v.kind === 'net' && k > 0) nets.setZeros(v.name, Math.min(k, v.width - 1));
@@ -127,7 +118,7 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
     const w = signedBits(v) - n;
     const e = n === 0 ? sext(v, w) : signed(concat([sext(v, w + n), lit(-n, 0n)]));
     q = nets.wire(`${prefix}_q`, w, true, e, v.lo << BigInt(-n), v.hi << BigInt(-n), UNUSED_CAST_INPUT);
-    markZeros(nets, q, zerosOf(nets, v) - n);
+    markZeros(nets, q, nets.zerosOf(v.name) - n);
   } else {
     const wr = Math.max(signedBits(v), n + 1);
     const r = nets.wire(`${prefix}_r`, wr, true, sext(v, wr), v.lo, v.hi, UNUSED_CAST_INPUT);
@@ -148,8 +139,10 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
   const wq = q.width;
   // The low wb bits of q (sign-extended first when q is narrower): the in-range value, and WRAP's result.
   const low = wq >= wb ? slice(q.name, wb - 1, 0) : concat([repeat(wb - wq, bit(q.name, wq - 1)), ref(q.name)]);
-  if (q.lo >= range.min && q.hi <= range.max || to.overflow === 'WRAP') {
-    const y = q.lo >= range.min && q.hi <= range.max ? nets.wire(`${prefix}_y`, wb, to.signed, low, q.lo, q.hi) : nets.wire(`${prefix}_y`, wb, to.signed, low, range.min, range.max);
+  const fits = q.lo >= range.min && q.hi <= range.max;
+  if (fits || to.overflow === 'WRAP') {
+    // The low bits, and with them the known zeros, are q's.
+    const y = nets.wire(`${prefix}_y`, wb, to.signed, low, fits ? q.lo : range.min, fits ? q.hi : range.max);
     markZeros(nets, y, nets.zerosOf(q.name));
     return y;
   }
@@ -242,7 +235,7 @@ export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint, h
     const width = sv + k + 1;
     const shifted = k === 0 ? sext(v, width) : signed(concat([sext(v, width - k), lit(k, 0n)]));
     const p = nets.wire(`${prefix}_p`, width, true, w < 0n ? unary('-', shifted) : shifted, lo, hi);
-    markZeros(nets, p, zerosOf(nets, v) + k);
+    markZeros(nets, p, nets.zerosOf(v.name) + k);
     return p;
   }
   const width = sv + signedWidth(w, w);
@@ -397,7 +390,8 @@ export function shiftLeft(nets: NetSink, prefix: string, v: Val, k: number): Val
   if (k === 0) return v;
   if (v.kind === 'const') return konst(v.value << BigInt(k));
   const width = signedBits(v) + k;
-  const s = nets.wire(`${prefix}_a`, width, true, signed(concat([sext(v, width - k), lit(k, 0n)])), v.lo << BigInt(k), v.hi << BigInt(k), UNUSED_SUM_BITS);
-  markZeros(nets, s, zerosOf(nets, v) + k);
+  // Its low k bits are zeros (markZeros also waives their lint warning: adders do not read them).
+  const s = nets.wire(`${prefix}_a`, width, true, signed(concat([sext(v, width - k), lit(k, 0n)])), v.lo << BigInt(k), v.hi << BigInt(k));
+  markZeros(nets, s, nets.zerosOf(v.name) + k);
   return s;
 }

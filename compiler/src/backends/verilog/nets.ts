@@ -15,8 +15,14 @@ export interface Net {
    * enabled cycle); io stream names the enable net of the register's stage.
    */
   readonly every?: string;
-  /** A net driven by an adder instance (NetSink.adder): its operation and operands; `value` is then unused. */
-  readonly adder?: { readonly op: '+' | '-'; readonly a: Expr; readonly b: Expr };
+  /** A net driven by an adder instance (NetSink.adder): `value` is then `a ± b`, printed as the instance's ports. */
+  readonly adder?: boolean;
+}
+
+/** The operation and operands of a net that an adder instance drives. */
+function adderOf(n: Net): { op: '+' | '-'; left: Expr; right: Expr } | undefined {
+  if (!n.adder || n.value.kind !== 'binary' || (n.value.op !== '+' && n.value.op !== '-')) return undefined;
+  return { op: n.value.op, left: n.value.left, right: n.value.right };
 }
 
 /** Collects the nets of one module, with a clock-enabled register per pipeline value; keeps only what outputs use. */
@@ -52,7 +58,7 @@ export class ModuleNets implements NetSink {
 
   adder(prefix: string, op: '+' | '-', a: Expr, b: Expr, width: number, lo: bigint, hi: bigint): Val & { kind: 'net' } {
     const name = this.fresh(prefix);
-    this.nets.set(name, { decl: { name, net: 'wire', width, signed: true, vector: true, waive: UNUSED_SUM_BITS }, value: bin(op, a, b), registered: false, adder: { op, a, b } });
+    this.nets.set(name, { decl: { name, net: 'wire', width, signed: true, vector: true, waive: UNUSED_SUM_BITS }, value: bin(op, a, b), registered: false, adder: true });
     return { kind: 'net', name, width, signed: true, lo, hi };
   }
 
@@ -82,13 +88,14 @@ export class ModuleNets implements NetSink {
     const items: Item[] = [];
     for (const [name, n] of this.nets) {
       if (!live.has(name) || n.registered) continue;
-      if (n.adder) {
+      const sum = adderOf(n);
+      if (sum) {
         const connections = [
-          { port: 'a', value: n.adder.a },
-          { port: 'b', value: n.adder.b },
+          { port: 'a', value: sum.left },
+          { port: 'b', value: sum.right },
           { port: 'y', value: ref(name) },
         ];
-        items.push({ kind: 'instance', module: this.adderModuleName(n.adder.op, n.decl.width), name: `u_${name}`, connections });
+        items.push({ kind: 'instance', module: this.adderModuleName(sum.op, n.decl.width), name: `u_${name}`, connections });
       } else items.push({ kind: 'assign', target: name, value: n.value });
     }
     return items;
@@ -101,7 +108,10 @@ export class ModuleNets implements NetSink {
    */
   adderModules(live: ReadonlySet<string>): Module[] {
     const used = new Map<string, { op: '+' | '-'; width: number }>();
-    for (const [name, n] of this.nets) if (n.adder && live.has(name)) used.set(this.adderModuleName(n.adder.op, n.decl.width), { op: n.adder.op, width: n.decl.width });
+    for (const [name, n] of this.nets) {
+      const sum = adderOf(n);
+      if (sum && live.has(name)) used.set(this.adderModuleName(sum.op, n.decl.width), { op: sum.op, width: n.decl.width });
+    }
     return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, { op, width }]) => ({
       name,
       header: [`// ${width}-bit ${op === '+' ? 'adder' : 'subtractor'} (modulo 2^${width}) of ${this.adderPrefix}: its own level of hierarchy, so that synthesis builds one carry chain.`, '/* verilator lint_off DECLFILENAME */', '(* keep_hierarchy *)'],
