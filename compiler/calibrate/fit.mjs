@@ -1,21 +1,27 @@
 // Fitting the cost tables and the error table (shared by calibrate.mjs and bench/estimate.mjs, which reads only the
 // committed measurements). The fit is non-negative least squares on relative errors (each network weighs 1/measured²),
 // by coordinate descent from zero (deterministic: the result does not depend on the previous tables): LUT and FF per flow on the summed features of each training
-// network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path.
+// network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path (that one toward least absolute
+// relative error, by iteratively reweighted least squares).
 const LUT_KEYS = ['base', 'addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
+/** Reweighting rounds of the delay fit's least-absolute-error iteration. */
+const L1_ROUNDS = 20;
 const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'];
 
-/** Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets. */
-export function nnls(X0, y, start0, { iterations = 20000 } = {}) {
+/**
+ * Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets; each row weighs
+ * 1/y² (relative errors) times its `rowWeights` entry when given.
+ */
+export function nnls(X0, y, start0, { iterations = 20000, rowWeights } = {}) {
   // Columns scaled to unit weighted norm for convergence; coefficients scaled back at the end.
   const k = start0.length;
-  const w0 = y.map((v) => 1 / Math.max(1e-9, v) ** 2);
+  const w0 = y.map((v, i) => (rowWeights ? rowWeights[i] : 1) / Math.max(1e-9, v) ** 2);
   const scale = Array.from({ length: k }, (_, j) => Math.sqrt(X0.reduce((s, row, i) => s + w0[i] * row[j] * row[j], 0)) || 1);
   const X = X0.map((row) => row.map((v, j) => v / scale[j]));
   const start = start0.map((v, j) => v * scale[j]);
   const c = start.map((v) => Math.max(0, v));
-  const w = y.map((v) => 1 / Math.max(1e-9, v) ** 2);
+  const w = w0;
   const r = y.map((v, i) => v - X[i].reduce((s, x, j) => s + x * c[j], 0));
   for (let it = 0; it < iterations; it++) {
     let moved = 0;
@@ -72,7 +78,16 @@ export function fitTables(rows, prior) {
   const scale = { ice40up5k: 1, ice40hx8k: prior.ice40?.partScale?.ice40hx8k ?? 1 };
   for (let it = 0; it < 12; it++) {
     const crit = obs.map((o) => (o.r.ice40.paths?.length ? o.r.ice40.paths.reduce((a, p) => (delay(p, d) > delay(a, d) ? p : a)) : o.r.ice40.critical));
-    d = nnls(crit.map((p, i) => DELAY_KEYS.map((k) => scale[obs[i].part] * feat(p, k))), obs.map((o) => o.y), DELAY_KEYS.map(() => 0));
+    const X = crit.map((p, i) => DELAY_KEYS.map((k) => scale[obs[i].part] * feat(p, k)));
+    const y = obs.map((o) => o.y);
+    d = nnls(X, y, DELAY_KEYS.map(() => 0));
+    // Least absolute relative error (iteratively reweighted: each run weighs 1 / max(|its relative error|, 2 %)): the
+    // target bounds every network's error, and a squared error lets the few networks whose paths the features describe
+    // worst (softmax, reuse > 1) pull the delay of all the others.
+    for (let k = 0; k < L1_ROUNDS; k++) {
+      const rowWeights = X.map((row, i) => 1 / Math.max(0.02, Math.abs(row.reduce((s, x, j) => s + x * d[j], 0) - y[i]) / y[i]));
+      d = nnls(X, y, DELAY_KEYS.map(() => 0), { rowWeights });
+    }
     // The HX8K factor minimizing the relative errors of its runs: Σ (s·dᵢ − yᵢ)² / yᵢ² is least at s = Σ qᵢ / Σ qᵢ², qᵢ = dᵢ / yᵢ.
     const q = obs.map((o, i) => (o.part === 'ice40hx8k' ? delay(crit[i], d) / o.y : NaN)).filter((v) => !Number.isNaN(v));
     if (q.length) scale.ice40hx8k = q.reduce((a, b) => a + b, 0) / q.reduce((a, b) => a + b * b, 0);

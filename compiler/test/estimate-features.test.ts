@@ -103,6 +103,36 @@ network n {
     expect(paths.filter((p) => p.out === 0).every((p) => p.sel === 0)).toBe(true);
     expect(paths).toContainEqual(critical);
   });
+
+  // Element-wise layers compute every element side by side: the stage's path is one element's (its longest), so it
+  // must not grow with the element count (it once summed every element's rounding adder and saturation).
+  const elementwise = (n: number, layer: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 4, RND, SAT>[${n}]
+  ${layer}
+  output y
+}
+`;
+  for (const [name, layer] of [
+    ['batchnorm', 'y = batchnorm(x) { scale: fixed<6, 1, RND, SAT> = random(seed: 3)\n bias: fixed<6, 1, RND, SAT> = random(seed: 4) } : fixed<8, 3, RND, SAT>'],
+    ['leaky_relu', 'y = leaky_relu(x, 0.3) : fixed<8, 3, RND, SAT>'],
+    ['linear', 'y = linear(x) : fixed<8, 3, RND, SAT>'],
+  ]) {
+    it(`of ${name} do not grow with the element count`, () => {
+      const one = networkFeatures(load(elementwise(1, layer)), { part: 'ice40up5k' });
+      const many = networkFeatures(load(elementwise(16, layer)), { part: 'ice40up5k' });
+      const { size: s1, ...p1 } = one.critical;
+      const { size: s16, ...p16 } = many.critical;
+      expect(s16).toBeGreaterThan(s1);
+      expect(p1.adders + p1.levels).toBeGreaterThan(0);
+      // batchnorm's scales differ per element: the longest element may differ, never by more than one element's path.
+      if (name === 'batchnorm') {
+        expect(p16.adders).toBeLessThanOrEqual(p1.adders + 3);
+        expect(p16.levels).toBeLessThanOrEqual(2);
+      } else expect(p16).toEqual(p1);
+    });
+  }
 });
 
 describe('reuse multiplexers', () => {

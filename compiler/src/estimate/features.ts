@@ -502,15 +502,21 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const aType = alphaType(alpha);
       const a = quantizeToDouble(aType, alpha).value * pow2(fracBits(aType));
       const sv = typeSignedBits(x.type);
+      // Per element: x's cast and α·x's product and cast side by side, then the select (the stage's path is the
+      // longest branch of one element, not a sum over the elements).
       for (let i = 0; i < x.count; i++) {
-        acc.cast(xr, x.type.width, fracBits(x.type), Y, acc.path);
+        const ep = i === 0 ? emptyPath() : undefined;
+        acc.cast(xr, x.type.width, fracBits(x.type), Y, ep);
         if (xr.lo < 0) {
           if (a !== 0) {
-            const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, acc.path);
-            acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, acc.path);
+            const bp = i === 0 ? emptyPath() : undefined;
+            const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, bp);
+            acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, bp);
+            if (ep && bp) merge(ep, bp);
           }
           acc.f.muxBits += Y.width;
         }
+        if (ep) merge(acc.path, ep);
       }
       acc.path.levels += 1;
       break;
@@ -518,7 +524,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'linear':
     case 'flatten':
     case 'reshape':
-      for (let i = 0; i < x.count; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y, acc.path);
+      for (let i = 0; i < x.count; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y, i === 0 ? acc.path : undefined);
       break;
     case 'add': {
       const f = Math.max(...ins.map((n) => fracBits(n.type)));
@@ -583,11 +589,14 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
           continue;
         }
         const before = acc.f.dsp;
-        const p = acc.productConst(inputRange(x), sv, s, acc.path);
+        // Every element is its own path (the stage's is the longest of them, not their sum).
+        const ep = emptyPath();
+        const p = acc.productConst(inputRange(x), sv, s, ep);
         // The offset's adder goes into the DSP's post-adder when the product is a DSP.
         if (acc.f.dsp === before) acc.add(p.width + 1);
         else acc.f.dspRegBits -= Y.width;
-        const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, acc.path);
+        const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, ep);
+        merge(acc.path, ep);
         lo = Math.min(lo, y.lo);
         hi = Math.max(hi, y.hi);
       }
