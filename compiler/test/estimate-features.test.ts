@@ -158,4 +158,16 @@ network n {
     const mixed = networkFeatures(load(reuse('[[0.375, 0.625], [0, 0.3125]]')), { part: 'ice40up5k' }).features;
     expect(mixed.rmuxBits).toBe(8 + 5);
   });
+
+  it('leave the multiplier and the operand selects off the path when every multiplier is a constant product', () => {
+    // Multiplier 0 reads x0 · 12 in both phases, multiplier 1 x1 · 28: constant products (shift-and-add), no operand
+    // multiplexer; the same layer with weights that change with the phase multiplies two variables in logic.
+    const constant = networkFeatures(load(reuse('[[0.375, 0.375], [0.875, 0.875]]')), { part: 'ice40up5k' });
+    const variable = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, 0.3125]]')), { part: 'ice40up5k' });
+    expect(constant.features.rmuxBits).toBe(0);
+    expect(constant.critical.mulBits).toBe(0);
+    expect(variable.critical.mulBits).toBeGreaterThan(0);
+    // The phase's operand selects (log2 of the phases + 2 levels) are on the variable path only.
+    expect(variable.critical.levels - constant.critical.levels).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -1210,6 +1210,10 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const xr0 = range(x.type);
   let used = 1;
   let tiles = 0;
+  /** Whether some multiplier's weight changes with the phase (a multiplier of two variables), or its input does. */
+  let varWeight = false;
+  let inMux = false;
+  const constPath = emptyPath();
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
@@ -1226,8 +1230,10 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     // The operand multiplexers: the input one selects among its distinct inputs (x.width bits × (inputs − 1) ways);
     // the weight one is a function of the phase counter alone, one LUT per weight bit.
     acc.f.rmuxBits += x.type.width * (inputs.size - 1);
-    if (same) acc.productConst(xr0, sv, order[m]);
+    if (inputs.size > 1) inMux = true;
+    if (same) acc.productConst(xr0, sv, order[m], constPath);
     else {
+      varWeight = true;
       const t = acc.flow === 'xc7' ? xc7DspTiles(sv, sw) : 0;
       tiles = Math.max(tiles, t);
       if (t > 0) {
@@ -1294,13 +1300,16 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const chunk = Math.ceil(nz / Math.max(1, outsWithTerms) / R);
   // The operand multiplexers, the chunk's saturating steps (one level each; an exact chunk is one $macc) and the
   // output cast's overflow logic.
-  acc.path.levels = Math.ceil(Math.log2(Math.max(2, used))) + 2 + longest + yPath.levels;
+  // A multiplier whose weight and input never change with the phase is a constant product (its adders are the path's,
+  // as at reuse 1); otherwise the phase selects its operands first.
+  const muxed = varWeight || inMux;
+  acc.path.levels = (muxed ? Math.ceil(Math.log2(Math.max(2, used))) + 2 : constPath.levels) + longest + yPath.levels;
   // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
   acc.path.sel = 1;
   acc.path.fanout = (acc.f.rmuxBits + acc.f.muxBits) / 1000;
-  acc.path.mulBits = tiles > 0 ? 0 : sv + maxW;
-  acc.path.adders = chunk + 1;
-  acc.path.maxWidth = A.width + 1;
+  acc.path.mulBits = tiles > 0 || !varWeight ? constPath.mulBits : sv + maxW;
+  acc.path.adders = chunk + 1 + (varWeight ? 0 : constPath.adders);
+  acc.path.maxWidth = Math.max(A.width + 1, constPath.maxWidth);
 }
 
 /**
