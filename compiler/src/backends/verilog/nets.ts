@@ -114,7 +114,7 @@ export class ModuleNets implements NetSink {
     }
     return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, { op, width }]) => ({
       name,
-      header: [`// ${width}-bit ${op === '+' ? 'adder' : 'subtractor'} (modulo 2^${width}) of ${this.adderPrefix}: its own level of hierarchy, so that synthesis builds one carry chain.`, '/* verilator lint_off DECLFILENAME */', '(* keep_hierarchy *)'],
+      header: [`// ${width}-bit ${op === '+' ? 'adder' : 'subtractor'} (modulo 2^${width}) of ${this.adderPrefix}: its own level of hierarchy, so that synthesis builds one carry chain.`, '/* verilator lint_off DECLFILENAME */', '(* keep_hierarchy = "yes" *)'],
       ports: [
         { dir: 'input', name: 'a', net: 'wire', width, signed: false, vector: true },
         { dir: 'input', name: 'b', net: 'wire', width, signed: false, vector: true },
