@@ -68,8 +68,6 @@ export interface PathFeatures {
   levels: number;
   mulBits: number;
   roms: number;
-  /** Full-adder levels of a carry-save tree ($macc): log1.5 of its rows over 2. */
-  csa: number;
   /**
    * 1 on the path from a network output's last register through its combinational logic into the serial wrapper's
    * output shift register (what nextpnr times: the wrapper's capture multiplexer and reset logic follow it), else 0.
@@ -103,12 +101,12 @@ export interface LayerFeatures {
 }
 
 export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
-export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'csa', 'out', 'sel', 'fanout'] as const;
+export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
 export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
-export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, csa: 0, out: 0, sel: 0, fanout: 0 });
+export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
   lo: number;
@@ -743,7 +741,6 @@ function merge(into: PathFeatures, p: PathFeatures): void {
   into.levels = Math.max(into.levels, p.levels);
   into.mulBits = Math.max(into.mulBits, p.mulBits);
   into.roms = Math.max(into.roms, p.roms);
-  into.csa = Math.max(into.csa, p.csa);
   into.out = Math.max(into.out, p.out);
   into.sel = Math.max(into.sel, p.sel);
   into.fanout = Math.max(into.fanout, p.fanout);
