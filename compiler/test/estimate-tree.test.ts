@@ -72,7 +72,53 @@ network n {
 `;
 }
 
+/** A convolution or depthwise convolution (1-D or 2-D, valid or same padding, strides, multipliers) over random weights. */
+function randomConv(seed: number, depthwise: boolean): string {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const xw = pick([5, 8, 10, 12]);
+  const xi = 1 + Math.floor(r() * (xw - 1));
+  const ww = pick([4, 6, 8]);
+  const wi = 1 + Math.floor(r() * ww);
+  const aw = pick([14, 18, 24]);
+  const ai = Math.min(aw, xi + wi + pick([-1, 1, 3]));
+  const two = r() < 0.5;
+  const k = pick([2, 3]);
+  const C = pick([1, 2, 3]);
+  const L = pick([5, 6, 8]);
+  const shape = two ? `[${L}, ${L - 1}, ${C}]` : `[${L}, ${C}]`;
+  const op = `${depthwise ? 'depthwise_' : ''}conv${two ? '2d' : '1d'}`;
+  const args = [...(depthwise ? [] : [`${pick([1, 2, 3])}`]), `${k}`, `stride: ${pick([1, 1, 2])}`, `padding: ${pick(['valid', 'same'])}`, ...(depthwise ? [`multiplier: ${pick([1, 2])}`] : [])].join(', ');
+  return `target ice40up5k clock 10ns
+network n {
+  io parallel
+  input x : fixed<${xw}, ${xi}>${shape}
+  d = ${op}(x, ${args}) {
+    weight: fixed<${ww}, ${wi}> = random(seed: ${seed}, sparsity: ${pick([0, 0.3])})
+    bias: fixed<${ww}, ${wi}> = random(seed: ${seed + 1})
+    accum: fixed<${aw}, ${ai}, ${pick(['TRN', 'RND'])}, ${pick(['SAT', 'WRAP'])}>
+  } : fixed<${aw}, ${ai}>
+  output d
+}
+`;
+}
+
 describe('sum trees: the estimate counts the adders the Verilog instantiates', () => {
+  // Windows at the borders of same padding have fewer taps (their own trees), and overlapping windows that read a
+  // pixel through equal weights share its product (the backend builds one per input value and weight).
+  for (const depthwise of [false, true]) {
+    it(`${depthwise ? 'depthwise convolutions' : 'convolutions'}: 40 seeded random layers (valid and same padding, strides${depthwise ? ', multipliers' : ''})`, () => {
+      let checked = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        const source = randomConv(seed * 15485863, depthwise);
+        const net = load(source);
+        const f = networkFeatures(net, { part: 'ice40up5k' }).features;
+        expect(f.treeBits, source).toBe(instancedBits(net));
+        if (f.treeBits > 0) checked++;
+      }
+      expect(checked).toBeGreaterThan(25);
+    });
+  }
   it('average pooling: 40 seeded random layers (one adder per tap after the first)', () => {
     let checked = 0;
     for (let seed = 1; seed <= 40; seed++) {

@@ -467,12 +467,10 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       break;
     case 'conv1d':
     case 'conv2d':
-      if (layer.reuse > 1) conv(acc, layer, x);
-      else convDense(acc, layer, x);
-      break;
     case 'depthwise_conv1d':
     case 'depthwise_conv2d':
-      conv(acc, layer, x);
+      if (layer.reuse > 1) conv(acc, layer, x);
+      else windowedMac(acc, layer, x);
       break;
     case 'relu':
     case 'relu6': {
@@ -943,7 +941,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   return e.out;
 }
 
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
@@ -1145,7 +1143,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
   const yRange = range(Y);
   const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
-  return { one, regs, out };
+  return { one, regs, out, product: entryOf };
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
@@ -1310,32 +1308,126 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
 }
 
 /**
- * conv1d / conv2d at reuse 1, as backends/verilog builds them (mac.ts): at every output position, a dense layer over
- * the window's taps × input channels (the weight's layout is dense's [taps · C][filters]); padding taps are left out,
- * so the positions are weighed by their share of valid taps.
+ * conv1d / conv2d and their depthwise forms at reuse 1, as backends/verilog builds them (mac.ts): at every output
+ * position, a dense layer over the window's valid taps × input channels (padding taps are left out). Windows with the
+ * same valid taps build the same logic, so each such group is one dense (the weight rows of its taps, dense's
+ * [taps · C][outputs] layout), counted once per window of the group. A depthwise layer is the dense whose weight is
+ * zero outside each output's own input channel (zero weights build nothing). Not modeled: the backend builds a product
+ * once per input value and weight, so two windows that read the same pixel through equal weights share it; here each
+ * window counts its own.
  */
-function convDense(acc: Acc, layer: LayerModel, x: InputInfo): void {
+function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const g = windowGeometry(layer, x.shape);
   const K = g.KH * g.KW;
-  const O = layer.params.filters as number;
-  let taps = 0;
-  for (const w of g.windows) taps += w.length;
-  const weight = g.windows.length > 0 ? taps / K : 0;
-  const flat = { params: { units: O }, consts: layer.consts, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
-  const info: InputInfo = { type: x.type, shape: [K * g.C], count: K * g.C, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
-  const r = denseOne(acc.flow, acc.pricing, flat, info, new Uint8Array(O).fill(1));
-  scaleInto(acc, r.one, weight);
-  acc.f.regBits += r.regs * g.windows.length;
-  merge(acc.path, r.one.path);
+  const C = g.C;
+  const depthwise = layer.opName.startsWith('depthwise');
+  const M = depthwise ? ((layer.params.multiplier as number | undefined) ?? 1) : 1;
+  const O = depthwise ? C * M : (layer.params.filters as number);
+  const groups = new Map<string, { kps: number[]; count: number }>();
+  for (const win of g.windows) {
+    const key = win.map((t) => t.kp).join(',');
+    const grp = groups.get(key);
+    if (grp) grp.count++;
+    else groups.set(key, { kps: win.map((t) => t.kp), count: 1 });
+  }
+  let product: ((raw: number) => ProductEntry) | undefined;
+  let most = 0;
+  for (const { kps, count } of groups.values()) {
+    if (kps.length === 0) continue;
+    const weight = tapWeights(layer.consts.weight, kps, K, C, O, M, depthwise);
+    const flat = { params: { units: O }, consts: { weight, bias: layer.consts.bias }, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
+    const n = kps.length * C;
+    const info: InputInfo = { type: x.type, shape: [n], count: n, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
+    const r = denseOne(acc.flow, acc.pricing, flat, info, new Uint8Array(O).fill(1));
+    scaleInto(acc, r.one, count);
+    acc.f.regBits += r.regs * count;
+    merge(acc.path, r.one.path);
+    if (count > most) [most, product] = [count, r.product];
+  }
+  if (product) shareProducts(acc, g.windows, raws(tapWeights(layer.consts.weight, Array.from({ length: K }, (_, i) => i), K, C, O, M, depthwise)), C, O, product);
 }
 
-/** Convolutions at reuse > 1 and depthwise convolutions: dense over the kernel taps at every output position. */
+/**
+ * The backend builds one product per input value and weight raw for the whole layer (mac.ts), while each window's
+ * dense above counts the products of its own pixels: a pixel that two windows read through equal weights (overlapping
+ * windows, a kernel with repeated weights) is built once. Takes the repeats' product features off (`w`: the weight as
+ * dense rows [kp · C + c][O]).
+ */
+function shareProducts(acc: Acc, windows: readonly (readonly { readonly kp: number; readonly pix: number }[])[], w: Float64Array, C: number, O: number, product: (raw: number) => ProductEntry): void {
+  // The distinct non-zero raws of every weight row (a tap and an input channel, over the outputs).
+  const rows: number[][] = [];
+  for (let row = 0; row * O < w.length; row++) {
+    const set = new Set<number>();
+    for (let o = 0; o < O; o++) if (w[row * O + o] !== 0) set.add(w[row * O + o]);
+    rows.push([...set]);
+  }
+  const counted = new Map<number, number>();
+  const seen = new Map<number, Set<number>>();
+  for (const win of windows)
+    for (const t of win)
+      for (let c = 0; c < C; c++) {
+        const rs = rows[t.kp * C + c];
+        if (rs.length === 0) continue;
+        const key = t.pix * C + c;
+        let s = seen.get(key);
+        if (!s) seen.set(key, (s = new Set()));
+        for (const r of rs) {
+          counted.set(r, (counted.get(r) ?? 0) + 1);
+          s.add(r);
+        }
+      }
+  const built = new Map<number, number>();
+  for (const s of seen.values()) for (const r of s) built.set(r, (built.get(r) ?? 0) + 1);
+  const f = acc.f;
+  for (const [r, n] of counted) {
+    const dup = n - (built.get(r) ?? 0);
+    if (dup <= 0) continue;
+    const e = product(r);
+    f.addBits -= dup * e.addBits;
+    f.rndBits -= dup * e.rndBits;
+    f.maccBits -= dup * e.maccBits;
+    f.treeBits -= dup * e.treeBits;
+    f.satBits -= dup * e.satBits;
+    f.lutMulBits -= dup * e.lutMulBits;
+    f.tableBits -= dup * e.tableBits;
+    f.dsp -= dup * e.dspTiles;
+    acc.mults.shift -= dup * e.shift;
+    acc.mults.lut -= dup * e.lutMults;
+    acc.mults.dsp -= dup * e.dspMults;
+  }
+}
+
+/** The weight of a window's taps as a dense weight ([taps · C][O], row kp · C + c), cached per tensor and taps. */
+const tapWeightCache = new WeakMap<ConstTensor, Map<string, ConstTensor>>();
+function tapWeights(wT: ConstTensor, kps: readonly number[], K: number, C: number, O: number, M: number, depthwise: boolean): ConstTensor {
+  if (!depthwise && kps.length === K && kps.every((kp, i) => kp === i)) return wT;
+  let byTaps = tapWeightCache.get(wT);
+  if (!byTaps) tapWeightCache.set(wT, (byTaps = new Map()));
+  const key = kps.join(',');
+  let t = byTaps.get(key);
+  if (!t) {
+    const v = wT.values();
+    const out = new Float64Array(kps.length * C * O);
+    kps.forEach((kp, j) => {
+      for (let c = 0; c < C; c++) {
+        const row = (j * C + c) * O;
+        // conv: [kp · C + c][O]; depthwise: [kp · C + c][M], output o = c · M + m reads channel c only.
+        if (depthwise) for (let m = 0; m < M; m++) out[row + c * M + m] = v[(kp * C + c) * M + m];
+        else for (let o = 0; o < O; o++) out[row + o] = v[(kp * C + c) * O + o];
+      }
+    });
+    t = { name: wT.name, type: wT.type, shape: [kps.length * C, O], source: wT.source, decl: wT.decl, values: () => out };
+    byTaps.set(key, t);
+  }
+  return t;
+}
+
+/** Convolutions (and depthwise ones) at reuse > 1: dense over the kernel taps at every output position. */
 function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const wT = layer.consts.weight;
   const Y = layer.tensor.type;
   const A = layer.types.accum ?? Y;
   const w = raws(wT);
-  const depthwise = layer.opName.startsWith('depthwise');
   const outs = layer.tensor.shape[layer.tensor.shape.length - 1];
   const positions = Math.max(1, Math.round(size(layer.tensor.shape) / outs));
   const taps = Math.max(1, Math.round(w.length / outs));
@@ -1345,6 +1437,8 @@ function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const one = new Acc(acc.flow, acc.pricing);
   for (let o = 0; o < outs; o++) {
     let terms = 0;
+    // The products (and their casts) side by side, then the chain of terms in series.
+    const p = emptyPath();
     for (let t = 0; t < taps; t++) {
       const wr = w[t * outs + o];
       if (wr === 0) {
@@ -1352,18 +1446,20 @@ function conv(acc: Acc, layer: LayerModel, x: InputInfo): void {
         continue;
       }
       one.hlsOps++;
-      const p = one.productConst(xr, sv, wr, one.path);
-      one.cast(p.b, p.width, fp, A, one.path);
+      const pt = emptyPath();
+      const prod = one.productConst(xr, sv, wr, pt);
+      one.cast(prod.b, prod.width, fp, A, pt);
+      merge(p, pt);
       terms++;
     }
     one.add(terms * (A.width + 1));
     for (let t = 0; t < terms; t++) one.cast({ lo: range(A).lo * 2, hi: range(A).hi * 2 }, A.width + 1, fracBits(A), A);
     one.cast(range(A), A.width, fracBits(A), Y);
     one.f.regBits += Y.width;
-    one.path.adders = Math.max(one.path.adders, terms);
-    one.path.maxWidth = Math.max(one.path.maxWidth, A.width + 1);
+    p.adders += terms;
+    p.maxWidth = Math.max(p.maxWidth, A.width + 1);
+    merge(one.path, p);
   }
-  void depthwise;
   scaleInto(acc, one, layer.reuse > 1 ? Math.ceil(positions / layer.reuse) : positions);
   merge(acc.path, one.path);
 }
