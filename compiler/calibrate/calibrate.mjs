@@ -141,8 +141,11 @@ async function measureHx8k(item, net, design, opts) {
 const HX8K_TIMEOUT = 120;
 const wantsHx8k = (item, m) => !item.holdout && m?.pnr?.device === 'up5k' && !m.pnr.error;
 
-/** nextpnr-ice40 (seed 1) on the serial wrapper of `design` for an UP5K (sg48) or HX8K (ct256): its fmax. */
-async function placeAndRoute(rtl, design, device, opts) {
+/**
+ * nextpnr-ice40 (seed 1) on the serial wrapper of `design` for an UP5K (sg48) or HX8K (ct256): its fmax, and with
+ * `opts.path` the critical path's summary (criticalPathOf).
+ */
+export async function placeAndRoute(rtl, design, device, opts) {
   const top = design.top;
   const w = serialWrapper(design);
   writeFileSync(join(rtl, w.file), w.text);
@@ -151,7 +154,32 @@ async function placeAndRoute(rtl, design, device, opts) {
   if (!s.ok) return { error: s.timedOut ? 'timeout' : s.stderr.slice(-400), seconds: s.seconds };
   const rep = JSON.parse(readFileSync(join(rtl, 'pnr.json'), 'utf8'));
   const f = Object.values(rep.fmax ?? {})[0];
-  return { device, fmaxMhz: f?.achieved, seconds: s.seconds };
+  return { device, fmaxMhz: f?.achieved, seconds: s.seconds, ...(opts.path ? { path: criticalPathOf(rep) } : {}) };
+}
+
+/**
+ * The critical path of a nextpnr `--report`: its LUT levels (logic segments ending at a logic cell's output), carry
+ * entries (an operand into a carry chain: a segment from a LUT input to a carry output) and carry steps (carry in to
+ * carry out), routing and total delay in ns, and the LUT levels per named net (the Verilog signal a cell was built
+ * for: nextpnr's cell names with the techmap suffixes taken off).
+ */
+export function criticalPathOf(rep) {
+  const cp = rep.critical_paths?.[0];
+  const out = { lutLevels: 0, carryEntries: 0, carrySteps: 0, routeNs: 0, delayNs: 0, byNet: {} };
+  for (const seg of cp?.path ?? []) {
+    out.delayNs += seg.delay;
+    if (seg.type === 'routing') out.routeNs += seg.delay;
+    if (seg.type !== 'logic') continue;
+    if (seg.to.port === 'COUT') {
+      if (seg.from.port === 'CIN') out.carrySteps++;
+      else out.carryEntries++;
+    } else if (seg.to.port === 'O') {
+      out.lutLevels++;
+      const net = seg.to.cell.replace(/^net\./, '').replace(/(_SB_(LUT4|CARRY|DFF)\w*|\$CARRY)$/, '').replace(/_SB_(LUT4|CARRY|DFF)\w*$/, '');
+      out.byNet[net] = (out.byNet[net] ?? 0) + 1;
+    }
+  }
+  return out;
 }
 
 async function main() {

@@ -1312,9 +1312,9 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
  * position, a dense layer over the window's valid taps × input channels (padding taps are left out). Windows with the
  * same valid taps build the same logic, so each such group is one dense (the weight rows of its taps, dense's
  * [taps · C][outputs] layout), counted once per window of the group. A depthwise layer is the dense whose weight is
- * zero outside each output's own input channel (zero weights build nothing). Not modeled: the backend builds a product
- * once per input value and weight, so two windows that read the same pixel through equal weights share it; here each
- * window counts its own.
+ * zero outside each output's own input channel (zero weights build nothing). A product that several windows read is
+ * counted once (shareProducts), with the features it has in the largest group (its tree is the same in every group;
+ * how many of its bits synthesis keeps may differ).
  */
 function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const g = windowGeometry(layer, x.shape);

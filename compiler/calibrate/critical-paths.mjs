@@ -1,0 +1,71 @@
+// What nextpnr's critical paths are made of, for the fmax model (docs/estimate.md, the sixth round): places every
+// corpus network that calibrate.mjs placed (the same device, seed 1), reads the critical path of nextpnr's report —
+// LUT levels, carry entries and steps, routing — and fits delay = a + b · LUT levels + c · carry entries + d · carry
+// steps on the UP5K runs: how well
+// the delay would be known if the estimator counted a path's LUT levels exactly. Prints a row per network (its LUT
+// levels per named Verilog net: where a path spends them) and the fit. No file is written.
+// Usage: node compiler/calibrate/critical-paths.mjs [--jobs N] [--timeout S] [--only ID,…]   (after `npx tsc -b`)
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateVerilog } from '../dist/index.js';
+import { randomInputs, writeProject } from '../../simulator/dist/index.js';
+import { corpus } from './corpus.mjs';
+import { loadItem, placeAndRoute } from './calibrate.mjs';
+import { nnls } from './fit.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WORK = join(tmpdir(), 'qnn-critical-paths');
+
+function args() {
+  const a = process.argv.slice(2);
+  const get = (k, d) => {
+    const i = a.indexOf(k);
+    return i >= 0 ? a[i + 1] : d;
+  };
+  return { jobs: Number(get('--jobs', '2')), timeout: Number(get('--timeout', '240')), only: get('--only', undefined)?.split(',') };
+}
+
+async function main() {
+  const opts = args();
+  const measured = JSON.parse(readFileSync(join(HERE, 'measurements.json'), 'utf8')).items;
+  const items = corpus().filter((it) => (!opts.only || opts.only.includes(it.id)) && measured[it.id]?.pnr?.fmaxMhz > 0);
+  const rows = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      const { net } = loadItem(item);
+      const design = generateVerilog(net);
+      const dir = join(WORK, item.id);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dirname(dir), { recursive: true });
+      writeProject({ net, source: `${item.id}.qnn`, out: dir, backend: 'verilog', inputs: randomInputs(net, 16, 1), rows: 16, vectorSource: 'calibration' });
+      const r = await placeAndRoute(join(dir, 'rtl'), design, measured[item.id].pnr.device, { timeout: opts.timeout, path: true });
+      rmSync(dir, { recursive: true, force: true });
+      if (r.error || !r.path) {
+        process.stderr.write(`  ${item.id}: ${r.error === 'timeout' ? 'timeout' : 'error'}\n`);
+        continue;
+      }
+      rows.push({ id: item.id, holdout: item.holdout, device: r.device, fmaxMhz: r.fmaxMhz, ...r.path });
+      const nets = Object.entries(r.path.byNet).map(([n, k]) => `${n}${k > 1 ? `×${k}` : ''}`).join(' ');
+      process.stdout.write(`${item.holdout ? 'H' : ' '} ${item.id.padEnd(22)} ${r.device}  ${r.path.delayNs.toFixed(1).padStart(6)} ns  ${String(r.path.lutLevels).padStart(3)} LUT levels  ${String(r.path.carryEntries).padStart(3)} carry entries ${String(r.path.carrySteps).padStart(3)} steps  routing ${r.path.routeNs.toFixed(1).padStart(5)} ns  | ${nets}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.jobs) }, worker));
+  const up = rows.filter((r) => r.device === 'up5k');
+  if (up.length < 3) return;
+  const X = up.map((r) => [1, r.lutLevels, r.carryEntries, r.carrySteps]);
+  const y = up.map((r) => r.delayNs);
+  const k = nnls(X, y, [0, 0, 0, 0]);
+  const errs = up.map((r, i) => (X[i].reduce((s, x, j) => s + x * k[j], 0) - y[i]) / y[i]);
+  const mean = errs.reduce((s, e) => s + Math.abs(e), 0) / errs.length;
+  process.stdout.write(
+    `\nUP5K critical paths (${up.length}): delay ≈ ${k[0].toFixed(2)} ns + ${k[1].toFixed(2)} ns per LUT level + ${k[2].toFixed(2)} ns per carry entry + ${k[3].toFixed(2)} ns per carry step; ` +
+      `mean relative error ${(100 * mean).toFixed(1)} %, max ${(100 * Math.max(...errs.map(Math.abs))).toFixed(1)} %, ` +
+      `${errs.filter((e) => Math.abs(e) <= 0.2).length} of ${errs.length} within ±20 %\n`,
+  );
+}
+
+await main();
