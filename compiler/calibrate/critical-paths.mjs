@@ -42,7 +42,7 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dirname(dir), { recursive: true });
       writeProject({ net, source: `${item.id}.qnn`, out: dir, backend: 'verilog', inputs: randomInputs(net, 16, 1), rows: 16, vectorSource: 'calibration' });
-      const r = await placeAndRoute(join(dir, 'rtl'), design, measured[item.id].pnr.device, { timeout: opts.timeout, path: true });
+      const r = await placeAndRoute(join(dir, 'rtl'), design, measured[item.id].pnr.device, { timeout: opts.timeout });
       rmSync(dir, { recursive: true, force: true });
       if (r.error || !r.path) {
         process.stderr.write(`  ${item.id}: ${r.error === 'timeout' ? 'timeout' : 'error'}\n`);
