@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { generateVerilog } from '../dist/index.js';
 import { randomInputs, writeProject } from '../../simulator/dist/index.js';
 import { corpus } from './corpus.mjs';
@@ -19,12 +20,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const WORK = join(tmpdir(), 'qnn-critical-paths');
 
 function args() {
-  const a = process.argv.slice(2);
-  const get = (k, d) => {
-    const i = a.indexOf(k);
-    return i >= 0 ? a[i + 1] : d;
-  };
-  return { jobs: Number(get('--jobs', '2')), timeout: Number(get('--timeout', '240')), only: get('--only', undefined)?.split(',') };
+  const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, timeout: { type: 'string', default: '240' }, only: { type: 'string' } } });
+  return { jobs: Number(values.jobs), timeout: Number(values.timeout), only: values.only?.split(',') };
 }
 
 async function main() {
