@@ -59,10 +59,15 @@ export async function hoverText(page: Page, word: string): Promise<string> {
   const token = page.locator('.monaco-editor .view-lines .view-line span span', { hasText: new RegExp(`^${word}$`) }).first();
   await token.waitFor({ timeout: 30_000 });
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content').first();
-  // The server may still be starting: move away and back until a hover with content shows.
+  // The server may still be starting: move away and back until a hover with content shows. The editor re-renders a
+  // line when its inlay hints or semantic colors arrive, so the token's element may be replaced between two looks:
+  // wait for it to show again rather than fail on the moment it is gone.
+  let seen = false;
   for (let attempt = 0; attempt < 10; attempt++) {
+    await token.waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
     const box = await token.boundingBox();
-    if (!box) throw new Error(`the token '${word}' is not visible`);
+    if (!box) continue;
+    seen = true;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     try {
       await hover.waitFor({ state: 'visible', timeout: 5_000 });
@@ -73,7 +78,7 @@ export async function hoverText(page: Page, word: string): Promise<string> {
     }
     await page.mouse.move(0, 0);
   }
-  throw new Error(`no hover appeared over '${word}'`);
+  throw new Error(seen ? `no hover appeared over '${word}'` : `the token '${word}' is not visible`);
 }
 
 /** Opens the Problems panel and returns its rows' text (waiting until at least `min` rows show). */
