@@ -178,7 +178,7 @@ export function criticalPathOf(rep) {
       else out.carryEntries++;
     } else if (seg.to.port === 'O') {
       out.lutLevels++;
-      const net = seg.to.cell.replace(/^net\./, '').replace(/(_SB_(LUT4|CARRY|DFF)\w*|\$CARRY)$/, '').replace(/_SB_(LUT4|CARRY|DFF)\w*$/, '');
+      const net = seg.to.cell.replace(/^net\./, '').replace(/_SB_(LUT4|CARRY|DFF)\w*(\$CARRY)?$/, '');
       out.byNet[net] = (out.byNet[net] ?? 0) + 1;
     }
   }

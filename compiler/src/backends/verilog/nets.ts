@@ -35,7 +35,10 @@ export class ModuleNets implements NetSink {
   plan: PlanReader | undefined;
   private readonly delays = new Map<string, Val>();
   private readonly zeros = new Map<string, number>();
-  /** The prefix of the adder modules' names (the top module's name, so that two networks' files never clash). */
+  /**
+   * The prefix of the adder modules' names: the top module's name, so that the adders of two networks have different
+   * names (except a network named like another's adder module, `x` and `x_add5`).
+   */
   adderPrefix = 'qnn';
   /** Constant tables (ROMs): a memory initialised in an `initial` block, read combinationally by index. */
   readonly roms = new Map<string, { readonly width: number; readonly signed: boolean; readonly entries: readonly bigint[] }>();
