@@ -129,7 +129,10 @@ network n {
       // batchnorm's scales differ per element: the longest element may differ, never by more than one element's path.
       if (name === 'batchnorm') {
         expect(p16.adders).toBeLessThanOrEqual(p1.adders + 3);
-        expect(p16.levels).toBeLessThanOrEqual(2);
+        expect(p16.levels).toBeLessThanOrEqual(p1.levels + 2);
+        const { size: s64, ...p64 } = networkFeatures(load(elementwise(64, layer)), { part: 'ice40up5k' }).critical;
+        expect(s64).toBeGreaterThan(s16);
+        expect(p64).toEqual(p16);
       } else expect(p16).toEqual(p1);
     });
   }
@@ -166,8 +169,38 @@ network n {
     const variable = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, 0.3125]]')), { part: 'ice40up5k' });
     expect(constant.features.rmuxBits).toBe(0);
     expect(constant.critical.mulBits).toBe(0);
-    expect(variable.critical.mulBits).toBeGreaterThan(0);
-    // The phase's operand selects (log2 of the phases + 2 levels) are on the variable path only.
-    expect(variable.critical.levels - constant.critical.levels).toBeGreaterThanOrEqual(2);
+    // A multiplier of two variables in logic has a row per weight bit that is 1 in some phase: multiplier 0's weights
+    // 12 and 20 (01100, 10100: 3 rows), multiplier 1's 28 and 10 (011100, 001010: 4 rows), by the 8-bit input.
+    expect(variable.critical.mulBits).toBe(8 + 4);
+    // The weight's select (a function of the phase) is a level of the variable path only.
+    expect(variable.critical.levels).toBeGreaterThan(constant.critical.levels);
+  });
+});
+
+describe('path levels', () => {
+  const one = (input: string, layer: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${input}[1]
+  ${layer}
+  output y
+}
+`;
+  it('of a constant `*` in logic are a carry-save tree and one carry chain, not a multiplier of two variables', () => {
+    // 16 bits × −83 (8 bits): the plan for the xc7 target makes it a `*` (a DSP), which synth_ice40 maps to logic
+    // (the calibration synthesizes every network's Verilog with both flows).
+    const f = networkFeatures(load(one('fixed<16, 8>', 'y = dense(x, 1) { weight: fixed<8, 1> = [[-1.296875]] } : fixed<24, 10>')), { part: 'ice40up5k' });
+    expect(f.features.lutMulBits).toBeGreaterThan(0);
+    expect(f.critical.mulBits).toBe(0);
+    expect(f.critical.adders).toBeGreaterThanOrEqual(1);
+    // Rows of an 8-bit constant: log2(8) = 3 carry-save levels.
+    expect(f.critical.levels).toBe(3);
+  });
+  it('of a saturating cast grow with the bits it drops: an all-equal test 4 bits a level, then the select', () => {
+    const sat = (w: number) => networkFeatures(load(one('fixed<16, 8>', `y = linear(x) : fixed<${w}, ${w - 8}, TRN, SAT>`)), { part: 'ice40up5k' }).critical.levels;
+    // 16 → 15 bits: the top 2 bits (1 level) then the select; 16 → 12: 5 bits (2 levels); 16 → 4: 13 bits (2 levels).
+    expect(sat(15)).toBe(2);
+    expect(sat(12)).toBe(3);
+    expect(sat(4)).toBe(3);
   });
 });

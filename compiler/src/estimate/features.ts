@@ -300,7 +300,8 @@ class Acc {
     if (q.lo >= r.lo && q.hi <= r.hi) return q;
     if (to.overflow === 'WRAP') return r;
     this.f.satBits += to.width + Math.max(0, wq - to.width);
-    if (path) path.levels++;
+    // Saturation: whether the top wq − width + 1 bits are all equal (a tree of LUT4s, 4 bits a level), then the select.
+    if (path) path.levels += Math.ceil(Math.log(Math.max(2, wq - to.width + 1)) / Math.log(4)) + 1;
     return r;
   }
 
@@ -368,7 +369,13 @@ class Acc {
     } else {
       this.mults.lut++;
       this.f.lutMulBits += sv * bw;
-      if (path) path.mulBits = Math.max(path.mulBits, sv + bw);
+      // A constant `*` in logic: synthesis adds the input's shifted copies of the constant's bits in a carry-save tree
+      // (about one LUT level per halving of the rows) and one carry chain, not the rows of a two-variable multiplier.
+      if (path) {
+        path.adders = Math.max(path.adders, 1);
+        path.maxWidth = Math.max(path.maxWidth, sv + bw);
+        path.levels = Math.max(path.levels, Math.ceil(Math.log2(Math.max(2, bw))));
+      }
     }
     return { b, width: sv + bw, tz: 0 };
   }
@@ -783,6 +790,8 @@ interface ProductEntry {
   readonly adderInc: number;
   readonly maxWidth: number;
   readonly mulBits: number;
+  /** Logic levels of the product (a table, a constant `*`'s carry-save rows), before its cast's. */
+  readonly levelMax: number;
   readonly levelInc: number;
 }
 
@@ -1046,6 +1055,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       adderInc: p2.adders,
       maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
       mulBits: p1.mulBits,
+      levelMax: p1.levels,
       levelInc: p2.levels,
     };
     if (indexed) byIndex[i] = e;
@@ -1097,7 +1107,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         p.adders = Math.max(p.adders, e.adderMax + e.adderInc);
         p.maxWidth = Math.max(p.maxWidth, e.maxWidth);
         p.mulBits = Math.max(p.mulBits, e.mulBits);
-        p.levels = Math.max(p.levels, e.levelInc);
+        p.levels = Math.max(p.levels, e.levelMax + e.levelInc);
       }
       if (e.dsp) dspTerms++;
     }
@@ -1203,47 +1213,58 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
           }
   }
   const xr0 = range(x.type);
-  let used = 1;
-  let tiles = 0;
-  /** Whether some multiplier's weight changes with the phase (a multiplier of two variables), or its input does. */
-  let varWeight = false;
-  let inMux = false;
-  const constPath = emptyPath();
+  const fp = fracBits(x.type) + fracBits(wT.type);
+  const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
+  /** The longest path through a multiplier: its operand selects, its product and the product's cast to A. */
+  const multPath = emptyPath();
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
     let sw = 1;
+    /** The weight bits that are 1 in some phase (two's complement of sw bits): the rows of its product. */
+    let ones = 0;
     const inputs = new Set<number>();
     for (let r = 0; r * cap + m < nz; r++) {
       const wr = order[r * cap + m];
       if (phases > 0 && wr !== order[m]) same = false;
       sw = Math.max(sw, signedWidth(wr, wr));
+      ones |= wr & 0x3fffffff;
       inputs.add(orderIn[r * cap + m]);
       phases++;
     }
-    used = Math.max(used, phases);
     // The operand multiplexers: the input one selects among its distinct inputs (x.width bits × (inputs − 1) ways);
     // the weight one is a function of the phase counter alone, one LUT per weight bit.
     acc.f.rmuxBits += x.type.width * (inputs.size - 1);
-    if (inputs.size > 1) inMux = true;
-    if (same) acc.productConst(xr0, sv, order[m], constPath);
-    else {
-      varWeight = true;
+    const mp = emptyPath();
+    // The input select, a LUT level per 2:1 multiplexer level, then the product; a weight that changes with the phase
+    // is a function of the phase counter (one level, beside the input's select).
+    const selLevels = inputs.size > 1 ? Math.ceil(Math.log2(inputs.size)) : 0;
+    if (same) {
+      acc.productConst(xr0, sv, order[m], mp);
+      mp.levels += selLevels;
+    } else {
+      mp.levels = Math.max(selLevels, 1);
       const t = acc.flow === 'xc7' ? xc7DspTiles(sv, sw) : 0;
-      tiles = Math.max(tiles, t);
       if (t > 0) {
         acc.mults.dsp++;
         acc.f.dsp += t;
       } else {
         acc.mults.lut++;
         acc.f.lutMulBits += sv * sw;
+        // A multiplier of two variables in logic: its rows are the weight bits that can be 1 (synthesis drops the
+        // others, constant zeros, and a bit that is 1 in every phase is the input itself).
+        let rows = sw;
+        if (sw <= 30) {
+          rows = 0;
+          for (let v = ones & (pow2(sw) - 1); v; v &= v - 1) rows++;
+        }
+        mp.mulBits = sv + Math.max(1, rows);
       }
       acc.f.rmuxBits += sw;
     }
+    acc.cast(prodB, sv + maxW, fp, A, mp);
+    merge(multPath, mp);
   }
-  const fp = fracBits(x.type) + fracBits(wT.type);
-  const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
-  for (let m = 0; m < M; m++) acc.cast(prodB, sv + maxW, fp, A);
   // The terms, outputs one after the other, are poured into the R phases (⌈T / R⌉ per phase, macReuse). In a phase, an
   // output's chunk of k terms continues its chain: when no partial sum of the output can leave A's range (exactChain)
   // the chunk is one exact sum (k + 1 addends with the accumulator); otherwise every term is an adder and a
@@ -1257,8 +1278,8 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const bias = bT ? raws(bT) : undefined;
   const sb = bT ? pow2(fa - fracBits(bT.type)) : 1;
   let poured = 0;
-  /** The longest chain of a phase: its terms, and whether each is a saturating step (a level each). */
-  let longest = 0;
+  /** The path of the longest chunk: an exact chunk's adder and carry-save levels, or a chain's saturating steps. */
+  const chunkPath = emptyPath();
   for (let pos = 0; pos < positions; pos++) {
     for (let o = 0; o < units; o++) {
       let lo = bias ? bias[o] * sb : 0;
@@ -1281,8 +1302,18 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         const end = Math.min(poured + n, (Math.floor(i / cap) + 1) * cap);
         const k = end - i;
         acc.f.raccBits += (k + 1) * A.width;
-        if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A);
-        longest = Math.max(longest, exact ? Math.min(k, 1) : k);
+        const cp = emptyPath();
+        if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A, t === 0 ? cp : undefined);
+        // The chunk's addends: its terms, and the accumulator (or, in the output's first chunk, a non-zero bias).
+        const addends = k + (i > poured || (bias !== undefined && bias[o] !== 0) ? 1 : 0);
+        if (exact) {
+          cp.adders = addends >= 2 ? 1 : 0;
+          cp.levels = csaLevels(addends);
+        } else {
+          cp.adders = k;
+          cp.levels *= k;
+        }
+        merge(chunkPath, cp);
         i = end;
       }
       poured += n;
@@ -1292,19 +1323,22 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   acc.f.muxBits += outsWithTerms * A.width * Math.min(R, 2);
   const yPath = emptyPath();
   for (let o = 0; o < outsWithTerms; o++) acc.cast(ar, A.width, fracBits(A), Y, o === 0 ? yPath : undefined);
-  const chunk = Math.ceil(nz / Math.max(1, outsWithTerms) / R);
-  // The operand multiplexers, the chunk's saturating steps (one level each; an exact chunk is one $macc) and the
-  // output cast's overflow logic.
-  // A multiplier whose weight and input never change with the phase is a constant product (its adders are the path's,
-  // as at reuse 1); otherwise the phase selects its operands first.
-  const muxed = varWeight || inMux;
-  acc.path.levels = (muxed ? Math.ceil(Math.log2(Math.max(2, used))) + 2 : constPath.levels) + longest + yPath.levels;
+  // The path: a multiplier (operand selects, product, cast), the chunk's sum, the accumulator's next-value select (one
+  // level) and the output's cast.
+  acc.path.levels = multPath.levels + chunkPath.levels + 1 + yPath.levels;
+  acc.path.adders = multPath.adders + chunkPath.adders + yPath.adders;
   // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
-  acc.path.sel = 1;
+  acc.path.sel = 0;
   acc.path.fanout = (acc.f.rmuxBits + acc.f.muxBits) / 1000;
-  acc.path.mulBits = tiles > 0 || !varWeight ? constPath.mulBits : sv + maxW;
-  acc.path.adders = chunk + 1 + (varWeight ? 0 : constPath.adders);
-  acc.path.maxWidth = Math.max(A.width + 1, constPath.maxWidth);
+  acc.path.mulBits = multPath.mulBits;
+  acc.path.maxWidth = Math.max(A.width + 1, multPath.maxWidth);
+}
+
+/** LUT levels of a carry-save tree reducing n addends to two (3:2 compressors, one level each). */
+function csaLevels(n: number): number {
+  let lv = 0;
+  for (let k = n; k > 2; k = k - Math.floor(k / 3)) lv++;
+  return lv;
 }
 
 /**
