@@ -168,12 +168,14 @@ network n {
     const constant = networkFeatures(load(reuse('[[0.375, 0.375], [0.875, 0.875]]')), { part: 'ice40up5k' });
     const variable = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, 0.3125]]')), { part: 'ice40up5k' });
     expect(constant.features.rmuxBits).toBe(0);
-    expect(constant.critical.mulBits).toBe(0);
-    // A multiplier of two variables in logic has a row per weight bit that is 1 in some phase: multiplier 0's weights
-    // 12 and 20 (01100, 10100: 3 rows), multiplier 1's 28 and 10 (011100, 001010: 4 rows), by the 8-bit input.
-    expect(variable.critical.mulBits).toBe(8 + 4);
-    // The weight's select (a function of the phase) is a level of the variable path only.
+    // The weight's select (a function of the phase) and a multiplier of two variables are on the variable path only.
     expect(variable.critical.levels).toBeGreaterThan(constant.critical.levels);
+    // A multiplier of two variables in logic has a row per weight bit that is 1 in some phase, and the input's 8 bits
+    // more when a weight is negative (its operand is sign-extended): multiplier 0's weights 12 and 20 (01100, 10100:
+    // 3 rows), multiplier 1's 28 and 10 (011100, 001010: 4 rows, 2 carry-save levels); with −10 instead of 10,
+    // 4 + 8 rows: 5 levels.
+    const negative = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, -0.3125]]')), { part: 'ice40up5k' });
+    expect(negative.critical.levels - variable.critical.levels).toBe(5 - 2);
   });
 });
 
@@ -202,5 +204,22 @@ network n {
     expect(sat(15)).toBe(2);
     expect(sat(12)).toBe(3);
     expect(sat(4)).toBe(3);
+  });
+  it('of average pooling are its chain of n − 1 adders (it once counted n)', () => {
+    const pool = (n: number) =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[${n}, 2]
+  y = global_avgpool1d(x) { accum: fixed<12, 7> } : fixed<12, 7>
+  output y
+}
+`),
+        { part: 'ice40up5k' },
+      ).critical.adders;
+    expect(pool(2)).toBe(1);
+    expect(pool(4)).toBe(3);
+    expect(pool(8)).toBe(7);
   });
 });

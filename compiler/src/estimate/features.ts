@@ -635,11 +635,14 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       // layers.ts avgPool: acc = cast_A(acc + cast_A(x)) per tap, every step one adder instance (sumTree of two
       // leaves) as wide as its operands' ranges, without the low bits that scaling x up to A's fraction leaves zero.
       const up = fracBits(A) - fracBits(x.type);
+      // The path: output 0's chain (every output's is alike), its adders and casts in series.
+      const p = emptyPath();
       for (let i = 0; i < outCount; i++) {
+        const ip = i === 0 ? p : undefined;
         let cur: TreeLeaf | undefined;
         for (let t = 0; t < n; t++) {
           const sat0 = acc.f.satBits;
-          const xb = acc.cast(range(x.type), x.type.width, fracBits(x.type), A);
+          const xb = acc.cast(range(x.type), x.type.width, fracBits(x.type), A, t === 0 ? ip : undefined);
           const xl: TreeLeaf = { lo: xb.lo, hi: xb.hi, tz: up > 0 && acc.f.satBits === sat0 ? Math.min(up, A.width - 1) : 0, neg: false };
           if (!cur) {
             cur = xl;
@@ -647,15 +650,21 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
           }
           const s = acc.tree([cur, xl], 0);
           const sat1 = acc.f.satBits;
-          const b = acc.cast({ lo: s.lo, hi: s.hi }, s.width, fracBits(A), A);
+          if (ip) {
+            ip.adders++;
+            ip.maxWidth = Math.max(ip.maxWidth, s.width);
+          }
+          const b = acc.cast({ lo: s.lo, hi: s.hi }, s.width, fracBits(A), A, ip);
           cur = { lo: b.lo, hi: b.hi, tz: acc.f.satBits === sat1 ? s.tz : 0, neg: false };
         }
-        if ((n & (n - 1)) !== 0) acc.f.divBits += (A.width + 4) * (A.width + 4);
-        acc.cast(range(A), A.width, fracBits(A) + Math.log2(n), Y);
+        if ((n & (n - 1)) !== 0) {
+          acc.f.divBits += (A.width + 4) * (A.width + 4);
+          // A divider by a constant: about a level per quotient bit.
+          if (ip) ip.levels += A.width;
+        }
+        acc.cast(range(A), A.width, fracBits(A) + Math.log2(n), Y, ip);
       }
-      acc.path.adders = n;
-      acc.path.maxWidth = A.width + 1;
-      acc.path.levels = (n & (n - 1)) !== 0 ? A.width : 1;
+      merge(acc.path, p);
       break;
     }
     default:
@@ -1251,14 +1260,18 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
       } else {
         acc.mults.lut++;
         acc.f.lutMulBits += sv * sw;
-        // A multiplier of two variables in logic: its rows are the weight bits that can be 1 (synthesis drops the
-        // others, constant zeros, and a bit that is 1 in every phase is the input itself).
+        // A multiplier of two variables in logic: a row per weight bit that can be 1 (synthesis drops the constant
+        // zeros), and the input's width more when a weight is negative (the weight operand is sign-extended to the
+        // product's width); the rows are summed in a carry-save tree, then one carry chain.
         let rows = sw;
         if (sw <= 30) {
           rows = 0;
           for (let v = ones & (pow2(sw) - 1); v; v &= v - 1) rows++;
+          if (ones & pow2(sw - 1)) rows += sv;
         }
-        mp.mulBits = sv + Math.max(1, rows);
+        mp.levels += csaLevels(rows);
+        mp.adders += 1;
+        mp.maxWidth = Math.max(mp.maxWidth, sv + sw);
       }
       acc.f.rmuxBits += sw;
     }
