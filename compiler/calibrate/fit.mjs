@@ -125,6 +125,7 @@ export function errorTable(rows, tables, estimate, items) {
     const fmaxOf = (p) => ({ est: p.device === 'up5k' ? u.fmaxMhz : i.fmaxMhz, meas: p.fmaxMhz, device: p.device, ...(p.path?.wrapperOnly ? { wrapperLimited: true } : {}) });
     out.push({
       id: r.id,
+      ...(item.blind ? { blind: true } : {}),
       latency: m.rtl?.error ? undefined : { est: x.total.latencyCycles, meas: m.rtl.latency },
       ii: m.rtl?.error ? undefined : { est: x.total.ii, meas: m.rtl.ii },
       xc7: m.xc7?.error ? { error: m.xc7.error } : { lut: { est: x.total.lut, meas: m.xc7.lut }, ff: { est: x.total.ff, meas: m.xc7.ff }, dsp: { est: x.total.dsp, meas: m.xc7.dsp } },
@@ -180,7 +181,7 @@ export function formatErrorTable(table) {
   const head = ['held-out network', 'latency', 'II', 'DSP est/meas', 'LUT est/meas', 'FF est/meas', 'LUT4 est/meas', 'FF est/meas', 'fmax est/meas (device)'];
   const pair = (p, f = (v) => String(v)) => (p ? `${f(p.est)}/${f(p.meas)}` : '–');
   const body = table.map((r) => [
-    r.id,
+    r.blind ? `${r.id} (blind)` : r.id,
     pair(r.latency),
     pair(r.ii),
     r.xc7.error ? r.xc7.error : pair(r.xc7.dsp),
@@ -193,7 +194,11 @@ export function formatErrorTable(table) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
   const line = (c) => c.map((x, i) => String(x).padEnd(widths[i])).join('  ').trimEnd();
   const lines = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
-  for (const t of targets(summarize(table))) lines.push(`${t.name.padEnd(38)} ${t.value.padEnd(34)} target ${t.target}: ${t.met ? 'met' : 'NOT met'}`);
+  const verdicts = (rows) => targets(summarize(rows)).map((t) => `${t.name.padEnd(38)} ${t.value.padEnd(34)} target ${t.target}: ${t.met ? 'met' : 'NOT met'}`);
+  lines.push(...verdicts(table));
+  // The blind set (corpus.mjs FIRST_BLIND): measured after the model was fixed, never looked at while developing it.
+  const blind = table.filter((r) => r.blind);
+  if (blind.length) lines.push('', `of which the blind set (${blind.length} networks generated after the estimator's last change, marked (blind)):`, ...verdicts(blind));
   return lines.join('\n');
 }
 
