@@ -1,0 +1,45 @@
+// The calibration corpus's split (compiler/calibrate/corpus.mjs): stratified by kind, every sample held out, and the
+// blind set all held out. The error table's claims rest on it.
+import { describe, expect, it } from 'vitest';
+import { corpus, FIRST_BLIND, GENERATED } from '../calibrate/corpus.mjs';
+
+interface Item {
+  id: string;
+  kind: string;
+  holdout: boolean;
+  blind?: boolean;
+}
+
+describe('calibration corpus', () => {
+  const items = corpus() as Item[];
+  const generated = items.filter((i) => i.kind !== 'sample');
+  it('has at least 30 generated networks and every id once', () => {
+    expect(generated.length).toBe(GENERATED);
+    expect(generated.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+  });
+  it('holds out every fourth network of each kind before the blind set, every sample and every blind network', () => {
+    const seen = new Map<string, number>();
+    for (const it of generated) {
+      const index = Number(it.id.slice(1, 3));
+      if (index >= FIRST_BLIND) {
+        expect(it.blind, it.id).toBe(true);
+        expect(it.holdout, it.id).toBe(true);
+        continue;
+      }
+      const k = seen.get(it.kind) ?? 0;
+      seen.set(it.kind, k + 1);
+      expect(it.holdout, it.id).toBe(k % 4 === 3);
+      expect(it.blind, it.id).toBeUndefined();
+    }
+    for (const it of items.filter((i) => i.kind === 'sample')) expect(it.holdout, it.id).toBe(true);
+  });
+  it('trains on every kind and holds out every kind with four networks or more', () => {
+    const kinds = new Set(generated.map((i) => i.kind));
+    for (const k of kinds) {
+      const of = generated.filter((i) => i.kind === k && !i.blind);
+      expect(of.some((i) => !i.holdout), k).toBe(true);
+      if (of.length >= 4) expect(of.some((i) => i.holdout), k).toBe(true);
+    }
+  });
+});
