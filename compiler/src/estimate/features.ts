@@ -66,6 +66,7 @@ export interface PathFeatures {
   adders: number;
   maxWidth: number;
   levels: number;
+  /** Operand bits of softmax's product, a multiplier of two variables in logic (other multipliers count as levels). */
   mulBits: number;
   roms: number;
   /**
@@ -794,11 +795,10 @@ interface ProductEntry {
   readonly shift: number;
   readonly lutMults: number;
   readonly dspMults: number;
-  /** Path effects: adders = max(adders, adderMax) + adderInc; maxWidth, mulBits = max; levels += levelInc. */
+  /** Path effects: adders = max(adders, adderMax + adderInc); maxWidth = max; levels = max(levels, levelMax + levelInc). */
   readonly adderMax: number;
   readonly adderInc: number;
   readonly maxWidth: number;
-  readonly mulBits: number;
   /** Logic levels of the product (a table, a constant `*`'s carry-save rows), before its cast's. */
   readonly levelMax: number;
   readonly levelInc: number;
@@ -1063,7 +1063,6 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       adderMax: p1.adders,
       adderInc: p2.adders,
       maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
-      mulBits: p1.mulBits,
       levelMax: p1.levels,
       levelInc: p2.levels,
     };
@@ -1115,7 +1114,6 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         one.mults.dsp += e.dspMults;
         p.adders = Math.max(p.adders, e.adderMax + e.adderInc);
         p.maxWidth = Math.max(p.maxWidth, e.maxWidth);
-        p.mulBits = Math.max(p.mulBits, e.mulBits);
         p.levels = Math.max(p.levels, e.levelMax + e.levelInc);
       }
       if (e.dsp) dspTerms++;
@@ -1340,10 +1338,8 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   // level) and the output's cast.
   acc.path.levels = multPath.levels + chunkPath.levels + 1 + yPath.levels;
   acc.path.adders = multPath.adders + chunkPath.adders + yPath.adders;
-  // The phase counter's decoded compares select every operand and accumulator bit (a high-fanout select).
-  acc.path.sel = 0;
+  // The phase counter's decoded compares select every operand and accumulator bit: a net of high fan-out.
   acc.path.fanout = (acc.f.rmuxBits + acc.f.muxBits) / 1000;
-  acc.path.mulBits = multPath.mulBits;
   acc.path.maxWidth = Math.max(A.width + 1, multPath.maxWidth);
 }
 
