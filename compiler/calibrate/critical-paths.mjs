@@ -4,13 +4,17 @@
 // steps on the UP5K runs: how well
 // the delay would be known if the estimator counted a path's LUT levels exactly. Prints a row per network (its LUT
 // levels per named Verilog net: where a path spends them) and the fit. No file is written.
-// Usage: node compiler/calibrate/critical-paths.mjs [--jobs N] [--timeout S] [--only ID,…]   (after `npx tsc -b`)
+// With --recorded it places nothing: it reads the paths that `npm run calibrate` recorded (`path` in
+// measurements.json, the UP5K or HX8K run) and prints beside each the estimator's critical stage — its adders in series
+// (a carry entry and a LUT level each) and its other logic levels — to check the estimate's count per network.
+// Usage: node compiler/calibrate/critical-paths.mjs [--jobs N] [--timeout S] [--only ID,…] [--recorded]   (after `npx tsc -b`)
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateVerilog } from '../dist/index.js';
+import { generateVerilog, networkFeatures } from '../dist/index.js';
+import { delayOf } from '../dist/estimate/cost-model.js';
 import { randomInputs, writeProject } from '../../simulator/dist/index.js';
 import { corpus } from './corpus.mjs';
 import { loadItem, placeAndRoute } from './calibrate.mjs';
@@ -20,14 +24,37 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const WORK = join(tmpdir(), 'qnn-critical-paths');
 
 function args() {
-  const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, timeout: { type: 'string', default: '240' }, only: { type: 'string' } } });
-  return { jobs: Number(values.jobs), timeout: Number(values.timeout), only: values.only?.split(',') };
+  const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, timeout: { type: 'string', default: '240' }, only: { type: 'string' }, recorded: { type: 'boolean', default: false } } });
+  return { jobs: Number(values.jobs), timeout: Number(values.timeout), only: values.only?.split(','), recorded: values.recorded };
+}
+
+/** The recorded critical paths beside the estimator's critical stage (the stage path of the largest estimated delay). */
+function compareRecorded(items, measured) {
+  let n = 0;
+  let dC = 0;
+  let dL = 0;
+  for (const item of items) {
+    const p = measured[item.id].pnr;
+    if (!p.path || p.path.wrapperOnly) continue;
+    const f = networkFeatures(loadItem(item).net, { part: p.device === 'up5k' ? 'ice40up5k' : 'ice40hx8k' });
+    const c = f.paths.reduce((a, q) => (delayOf(q) > delayOf(a) ? q : a), f.critical);
+    const estL = c.adders + c.levels;
+    n++;
+    dC += Math.abs(c.adders - p.path.carryEntries);
+    dL += Math.abs(estL - p.path.lutLevels);
+    const extra = [c.roms ? `roms ${c.roms}` : '', c.sel ? `selects ${c.sel}` : '', c.out ? 'into the wrapper' : ''].filter(Boolean).join(', ');
+    process.stdout.write(
+      `${item.holdout ? 'H' : ' '} ${item.id.padEnd(22)} ${p.device}  carry entries ${String(p.path.carryEntries).padStart(2)} est ${String(c.adders).padStart(2)}  LUT levels ${String(p.path.lutLevels).padStart(2)} est ${String(estL).padStart(2)}${extra ? ` (+ ${extra})` : ''}\n`,
+    );
+  }
+  if (n) process.stdout.write(`\n${n} runs: mean |carry entries − estimated adders| ${(dC / n).toFixed(2)}, mean |LUT levels − estimated adders + levels| ${(dL / n).toFixed(2)}\n`);
 }
 
 async function main() {
   const opts = args();
   const measured = JSON.parse(readFileSync(join(HERE, 'measurements.json'), 'utf8')).items;
   const items = corpus().filter((it) => (!opts.only || opts.only.includes(it.id)) && measured[it.id]?.pnr?.fmaxMhz > 0);
+  if (opts.recorded) return compareRecorded(items, measured);
   const rows = [];
   let next = 0;
   const worker = async () => {
