@@ -129,7 +129,7 @@ async function measure(item, net, design, opts) {
  * model: a training network placed on the UP5K is also placed on the HX8K (ct256), with a shorter time limit (nextpnr
  * 0.4's router does not converge on some designs there; those are recorded as timeouts and left out).
  */
-async function placeAndRouteItem(item, net, design, device, opts) {
+export async function placeAndRouteItem(item, net, design, device, opts) {
   const dir = join(WORK, `${item.id}-${device}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });

@@ -193,11 +193,11 @@ export function corpus() {
   const seen = new Map();
   for (let i = 0; i < GENERATED; i++) {
     const item = generated(i);
-    // Stratified by kind: the 4th, 8th, … item of each kind is held out.
     if (i >= FIRST_BLIND) {
       items.push({ ...item, holdout: true, blind: true });
       continue;
     }
+    // Stratified by kind: the 4th, 8th, … item of each kind is held out.
     const k = seen.get(item.kind) ?? 0;
     seen.set(item.kind, k + 1);
     items.push({ ...item, holdout: k % 4 === 3 });

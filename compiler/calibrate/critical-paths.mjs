@@ -8,20 +8,17 @@
 // measurements.json, the UP5K or HX8K run) and prints beside each the estimator's critical stage — its adders in series
 // (a carry entry and a LUT level each) and its other logic levels — to check the estimate's count per network.
 // Usage: node compiler/calibrate/critical-paths.mjs [--jobs N] [--timeout S] [--only ID,…] [--recorded]   (after `npx tsc -b`)
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateVerilog, networkFeatures } from '../dist/index.js';
 import { delayOf } from '../dist/estimate/cost-model.js';
-import { randomInputs, writeProject } from '../../simulator/dist/index.js';
 import { corpus } from './corpus.mjs';
-import { loadItem, placeAndRoute } from './calibrate.mjs';
+import { loadItem, placeAndRouteItem } from './calibrate.mjs';
 import { nnls } from './fit.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const WORK = join(tmpdir(), 'qnn-critical-paths');
 
 function args() {
   const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, timeout: { type: 'string', default: '240' }, only: { type: 'string' }, recorded: { type: 'boolean', default: false } } });
@@ -61,13 +58,7 @@ async function main() {
     while (next < items.length) {
       const item = items[next++];
       const { net } = loadItem(item);
-      const design = generateVerilog(net);
-      const dir = join(WORK, item.id);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dirname(dir), { recursive: true });
-      writeProject({ net, source: `${item.id}.qnn`, out: dir, backend: 'verilog', inputs: randomInputs(net, 16, 1), rows: 16, vectorSource: 'calibration' });
-      const r = await placeAndRoute(join(dir, 'rtl'), design, measured[item.id].pnr.device, { timeout: opts.timeout });
-      rmSync(dir, { recursive: true, force: true });
+      const r = await placeAndRouteItem(item, net, generateVerilog(net), measured[item.id].pnr.device, { timeout: opts.timeout });
       if (r.error || !r.path) {
         process.stderr.write(`  ${item.id}: ${r.error === 'timeout' ? 'timeout' : 'error'}\n`);
         continue;

@@ -16,12 +16,11 @@ const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', '
 export function nnls(X0, y, start0, { iterations = 20000, rowWeights } = {}) {
   // Columns scaled to unit weighted norm for convergence; coefficients scaled back at the end.
   const k = start0.length;
-  const w0 = y.map((v, i) => (rowWeights ? rowWeights[i] : 1) / Math.max(1e-9, v) ** 2);
-  const scale = Array.from({ length: k }, (_, j) => Math.sqrt(X0.reduce((s, row, i) => s + w0[i] * row[j] * row[j], 0)) || 1);
+  const w = y.map((v, i) => (rowWeights ? rowWeights[i] : 1) / Math.max(1e-9, v) ** 2);
+  const scale = Array.from({ length: k }, (_, j) => Math.sqrt(X0.reduce((s, row, i) => s + w[i] * row[j] * row[j], 0)) || 1);
   const X = X0.map((row) => row.map((v, j) => v / scale[j]));
   const start = start0.map((v, j) => v * scale[j]);
   const c = start.map((v) => Math.max(0, v));
-  const w = w0;
   const r = y.map((v, i) => v - X[i].reduce((s, x, j) => s + x * c[j], 0));
   for (let it = 0; it < iterations; it++) {
     let moved = 0;
