@@ -4,7 +4,7 @@
 // fmax model fits.
 import { describe, expect, it } from 'vitest';
 import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
-import { networkFeatures, partCatalog } from '../src/index.js';
+import { computeEstimate, networkFeatures, partCatalog } from '../src/index.js';
 import { romCellsOf } from '../src/estimate/features.js';
 
 function load(source: string, name = 'n'): NetworkModel {
@@ -82,6 +82,66 @@ network n {
     expect(nf.features.muxBits).toBe(0);
     expect(nf.features.addBits).toBe(0);
     for (const p of nf.paths) expect(p.sel).toBe(0);
+  });
+
+  // Pruned neurons: a dense output whose weights are all zero is its bias, a batchnorm element of scale 0 its offset.
+  // The backend folds a product of such a constant into the sum's constant, so the next layer builds nothing for it.
+  const pruned = (w0: string, scale: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 4>[3]
+  b = batchnorm(x) {
+    scale: fixed<8, 3> = ${scale}
+    bias: fixed<8, 3> = [0.5, 0.25, 0.5]
+  } : fixed<12, 4>
+  h = dense(b, 2) { weight: fixed<8, 3> = [${w0}, [0.375, 0.625], [0.375, 0.625]] } : fixed<12, 4>
+  r = relu(h) : fixed<12, 4>
+  d = dense(r, 2) { weight: fixed<8, 3> = [[0.375, 0.625], [0.625, 0.375]] } : fixed<12, 4>
+  output d
+}
+`;
+  it('fold the products of pruned neurons: a constant input costs its reader nothing', () => {
+    const h = (w0: string, scale: string) => computeEstimate(load(pruned(w0, scale)), { part: 'xc7a100t' }).layers.find((l) => l.name === 'h')!;
+    // Input 0 of h is a constant (scale 0): h builds the products of inputs 1 and 2 only, as if its row 0 were zero.
+    const all = h('[0.375, 0.625]', '[1.375, 1.625, 1.375]');
+    const scale0 = h('[0.375, 0.625]', '[0, 1.625, 1.375]');
+    const row0 = h('[0, 0]', '[0, 1.625, 1.375]');
+    expect(scale0.lut).toBeLessThan(all.lut);
+    expect(scale0.lut).toBe(row0.lut);
+    expect(scale0.multipliers).toEqual(row0.multipliers);
+    // A neuron of h with no weight on a non-constant input (h's output 0 reads only the constant b[0]) is a constant:
+    // relu builds nothing for it, and d's products of it fold as if d's row 0 were zero.
+    const net = (dRow0: string) =>
+      computeEstimate(load(pruned('[0.375, 0.625]', '[0, 1.625, 1.375]').replace('[0.375, 0.625], [0.375, 0.625]]', '[0, 0.625], [0, 0.625]]').replace('[[0.375, 0.625], [0.625, 0.375]]', `[${dRow0}, [0.625, 0.375]]`)), { part: 'xc7a100t' }).layers;
+    const folded = net('[0.375, 0.625]');
+    const zero = net('[0, 0]');
+    expect(folded.find((l) => l.name === 'd')!.lut).toBe(zero.find((l) => l.name === 'd')!.lut);
+    expect(folded.find((l) => l.name === 'r')!.lut).toBeLessThan(computeEstimate(load(pruned('[0.375, 0.625]', '[1.375, 1.625, 1.375]')), { part: 'xc7a100t' }).layers.find((l) => l.name === 'r')!.lut);
+  });
+});
+
+describe('adders', () => {
+  it('of a variable and a constant (a bias, a negation) are caddBits, two variables addBits', () => {
+    const net = (extra: string, layer: string) =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 4>[2]
+  input z : fixed<12, 4>[2]${extra}
+  ${layer}
+  output y
+}
+`),
+        { part: 'xc7a100t' },
+      ).features;
+    const sum = net('', 'y = add(x, z) : fixed<13, 5>');
+    expect(sum.addBits).toBeGreaterThan(0);
+    expect(sum.caddBits).toBe(0);
+    // A batchnorm's offset is added to each product: a constant operand.
+    const bn = net('', 'y = batchnorm(x) { scale: fixed<8, 3> = [1.375, 1.625] bias: fixed<8, 3> = [0.5, 0.25] } : fixed<13, 5>');
+    expect(bn.caddBits).toBeGreaterThan(0);
+    expect(bn.addBits).toBe(0);
   });
 });
 

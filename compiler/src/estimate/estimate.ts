@@ -207,11 +207,63 @@ function liveness(network: NetworkModel): Map<string, Uint8Array> {
           }
         }
       });
+    } else if (l.opName === 'batchnorm') {
+      // An element of scale 0 is its offset alone: it does not read its input.
+      const sT = l.consts.scale ?? l.consts.gamma;
+      const sr = sT ? raws(sT) : undefined;
+      const C = ins[0]!.tensor.shape[ins[0]!.tensor.shape.length - 1] ?? 1;
+      const m = inMasks[0];
+      for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i] && !(sr && sr[(i % C) % sr.length] === 0)) m[i] = 1;
     } else if (ELEMENTWISE.has(l.opName) || l.opName === 'add') {
       for (const m of inMasks) for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i]) m[i] = 1;
     } else if (any) for (const m of inMasks) m.fill(1);
   }
   return live;
+}
+
+/**
+ * Per output value of a layer, 1 when the backend builds it as a constant (undefined when none is): a dense output at
+ * reuse 1 whose non-zero weights all meet constant inputs (at reuse R > 1 one without non-zero weights: its shared
+ * multipliers take constant operands as they come), a batchnorm element of scale 0, element-wise logic on a constant.
+ */
+function constantValues(layer: LayerModel, ins: readonly InputInfo[]): Uint8Array | undefined {
+  const n = size(layer.tensor.shape);
+  const x = ins[0];
+  if (!x) return undefined;
+  const k = x.constant;
+  let out: Uint8Array | undefined;
+  const set = (i: number) => ((out ??= new Uint8Array(n))[i] = 1);
+  if (layer.opName === 'dense' && layer.consts.weight) {
+    const w = raws(layer.consts.weight);
+    const units = layer.params.units as number;
+    const C = w.length / units;
+    const positions = Math.floor(n / units);
+    for (let pos = 0; pos < positions; pos++) {
+      for (let o = 0; o < units; o++) {
+        let c = 0;
+        for (; c < C; c++) if (w[c * units + o] !== 0 && !(layer.reuse <= 1 && k && k[pos * C + c])) break;
+        if (c === C) set(pos * units + o);
+      }
+    }
+  } else if (layer.opName === 'batchnorm') {
+    const sT = layer.consts.scale ?? layer.consts.gamma;
+    const sr = sT ? raws(sT) : undefined;
+    const C = x.shape[x.shape.length - 1] ?? 1;
+    for (let i = 0; i < n; i++) if ((k && k[i]) || (sr && sr[(i % C) % sr.length] === 0)) set(i);
+  } else if (ELEMENTWISE.has(layer.opName) && k) {
+    for (let i = 0; i < Math.min(n, k.length); i++) if (k[i]) set(i);
+  } else if (layer.opName === 'add' && ins.every((y) => y.constant)) {
+    for (let i = 0; i < n; i++) if (ins.every((y) => y.constant![i])) set(i);
+  }
+  return out;
+}
+
+/** The fraction of a layer's values that are live (or all, without a mask) and whose inputs are not all constant. */
+function builtFraction(live: Uint8Array | undefined, constant: readonly Uint8Array[], n: number): number {
+  if (n === 0) return 1;
+  let built = 0;
+  for (let i = 0; i < n; i++) if ((!live || live[i]) && !constant.every((k) => k[i])) built++;
+  return built / n;
 }
 
 const ELEMENTWISE = new Set(['relu', 'relu6', 'leaky_relu', 'linear', 'sigmoid', 'tanh', 'batchnorm', 'flatten', 'reshape']);
@@ -282,8 +334,10 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
     } else {
       const mask = live.get(layer.name);
       const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
-      // Values nothing reads are removed by synthesis: scale what the layer builds by the live fraction.
-      const liveFrac = fraction(mask);
+      // Values nothing reads are removed by synthesis, and element-wise logic on a constant is folded: scale what the
+      // layer builds by the fraction of values that are live (and, element-wise, of a non-constant input).
+      const folded = ELEMENTWISE.has(layer.opName) || layer.opName === 'add' ? ins.map((x) => x.info.constant).filter((k): k is Uint8Array => k !== undefined) : [];
+      const liveFrac = folded.length ? builtFraction(mask, folded, size(layer.tensor.shape)) : fraction(mask);
       if (layer.opName !== 'dense' || layer.reuse > 1) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
       if (network.io === 'stream') streamScale(lf.f, layer, lp);
       const computes = lp ? lp.stages > 0 : REGISTERED.has(layer.opName) && !(lf.mults.dsp + lf.mults.lut + lf.mults.shift === 0 && (layer.opName === 'dense' || layer.opName.includes('conv')));
@@ -317,7 +371,8 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       // narrower); flatten, reshape and linear pass their input's on.
       const x0 = ins[0]?.info;
       const bounds = lf.out ?? ((layer.opName === 'flatten' || layer.opName === 'reshape' || layer.opName === 'linear') && x0 && x0.lo !== undefined && sameRaws(x0.type, layer.tensor.type) ? { lo: x0.lo, hi: x0.hi! } : undefined);
-      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
+      const consts = constant ? undefined : constantValues(layer, ins.map((x) => x.info));
+      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}), ...(consts ? { constant: consts } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
     }
     layers.push(est);
     lut += est.lut;

@@ -14,8 +14,17 @@ import { castConst, TABLE_INPUT_BITS, treeShape } from '../backends/verilog/arit
 
 /** Resource features: each is a count the cost tables weigh. */
 export interface Features {
-  /** Bits of adders and subtractors written as expressions (carry chains): negations, constants added at a root. */
+  /**
+   * Bits of adders and subtractors of two variables written as expressions (carry chains): the add layer, average
+   * pooling's sum, two-digit canonical-signed-digit products. One LUT per bit on both flows (the sum's XOR).
+   */
   addBits: number;
+  /**
+   * Bits of adders with one constant operand and of negations (0 − x): a constant added at a sum's root, a bias, a
+   * table index's offset, a product by −2^k. Their carry chain's propagate input is the variable bit or its inverse, so
+   * synth_xilinx needs no LUT for it (an INV at most, which is not a LUT cell); synth_ice40 still builds a LUT per bit.
+   */
+  caddBits: number;
   /** Bits of the rounding increments of casts that drop fraction bits (an incrementer each, which wreduce may trim). */
   rndBits: number;
   /** Bits of overflow logic of non-WRAP casts that can overflow (a range test and a mux per bit). */
@@ -101,12 +110,17 @@ export interface LayerFeatures {
   readonly out?: B;
 }
 
-export const FEATURE_NAMES = ['addBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+/** into += times × from, over the logic features and the DSP tiles (what a product entry holds). */
+function addFeatures(into: Features, from: Features, times: number): void {
+  for (const k of FEATURE_NAMES) into[k] += times * from[k];
+  into.dsp += times * from.dsp;
+}
 export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0 });
 
 interface B {
@@ -319,7 +333,7 @@ class Acc {
       const k = Math.log2(Math.abs(w));
       this.mults.shift++;
       if (w < 0) {
-        this.f.addBits += sv + k + 1;
+        this.f.caddBits += sv + k + 1;
         if (path) path.adders = Math.max(path.adders, 1);
       }
       return { b, width: sv + k + 1, tz: k };
@@ -381,8 +395,14 @@ class Acc {
     return { b, width: sv + bw, tz: 0 };
   }
 
+  /** An adder of two variables. */
   add(width: number): void {
     this.f.addBits += width;
+  }
+
+  /** An adder of a variable and a constant. */
+  addConst(width: number): void {
+    this.f.caddBits += width;
   }
 
   /**
@@ -429,7 +449,8 @@ class Acc {
       lo = -pow2(W - 1);
       hi = pow2(W - 1) - 1;
     }
-    this.f.addBits += W;
+    // c + root or c − root: an adder of a constant; with c = 0 a negation (what the backend writes: 0 − root).
+    this.f.caddBits += W;
     return { lo, hi, tz: 0, width: Math.max(widest, W), depth: r.d + 1 };
   }
 }
@@ -443,6 +464,33 @@ export interface InputInfo {
   /** The raw range of the values when narrower than the type's (LayerFeatures.out of the producer). */
   readonly lo?: number;
   readonly hi?: number;
+  /**
+   * Per value, 1 when it is a constant (an output of a dense layer whose weights on non-constant inputs are all zero, a
+   * batchnorm element of scale 0, element-wise logic on such): the backend folds it, so its products build nothing.
+   */
+  readonly constant?: Uint8Array;
+}
+
+/**
+ * A dense layer's weight raws as the backend builds them: a product of a constant input is a constant (folded into the
+ * sum's constant, which the estimate leaves as the bias), so the rows of inputs that are constant at every position
+ * are zero.
+ */
+function denseWeights(layer: LayerModel, x: InputInfo): Float64Array {
+  const w = raws(layer.consts.weight);
+  const k = x.constant;
+  if (!k) return w;
+  const C = x.shape[x.shape.length - 1];
+  const units = layer.params.units as number;
+  let copy: Float64Array | undefined;
+  for (let c = 0; c < C; c++) {
+    let all = true;
+    for (let i = c; i < k.length && all; i += C) all = k[i] === 1;
+    if (!all) continue;
+    copy ??= Float64Array.from(w);
+    copy.fill(0, c * units, (c + 1) * units);
+  }
+  return copy ?? w;
 }
 
 /** The raw range of an input's values: its producer's when known, else its type's. */
@@ -564,7 +612,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const R = layer.opName === 'sigmoid' ? 16 : 8;
       const t = one.cast(range(x.type), x.type.width, fracBits(x.type) + Math.log2(R) - b, fixedType(true, b + 1, b + 1, 'TRN_ZERO', 'SAT'), p);
       const sw = signedWidth(t.lo + n / 2, t.hi + n / 2);
-      one.add(sw);
+      one.addConst(sw);
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
       one.f.romBits += activationRomCells(layer, x.type, acc.flow);
       for (const k of Object.keys(one.f) as (keyof Features)[]) acc.f[k] += one.f[k] * x.count;
@@ -597,7 +645,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         const ep = emptyPath();
         const p = acc.productConst(inputRange(x), sv, s, ep);
         // The offset's adder goes into the DSP's post-adder when the product is a DSP.
-        if (acc.f.dsp === before) acc.add(p.width + 1);
+        if (acc.f.dsp === before) acc.addConst(p.width + 1);
         else acc.f.dspRegBits -= Y.width;
         const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, ep);
         merge(acc.path, ep);
@@ -784,14 +832,8 @@ interface ProductEntry {
   /** A negative weight whose product is built for |w| and subtracted by the sum tree (mac.ts negatable). */
   readonly neg: boolean;
   readonly dsp: boolean;
-  readonly addBits: number;
-  readonly rndBits: number;
-  readonly satBits: number;
-  readonly maccBits: number;
-  readonly treeBits: number;
-  readonly lutMulBits: number;
-  readonly tableBits: number;
-  readonly dspTiles: number;
+  /** Its resource features (the logic bits and DSP tiles; no registers). */
+  readonly f: Features;
   readonly shift: number;
   readonly lutMults: number;
   readonly dspMults: number;
@@ -926,7 +968,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const bT = layer.consts.bias;
   const Y = layer.tensor.type;
   const A = layer.types.accum ?? Y;
-  const w = raws(wT);
+  const w = denseWeights(layer, x);
   const bias = bT ? raws(bT) : undefined;
   const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
   if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
@@ -934,7 +976,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
-    const r = denseOne(acc.flow, acc.pricing, layer, x, liveUnit);
+    const r = denseOne(acc.flow, acc.pricing, layer, x, w, liveUnit);
     e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, out: r.out };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
@@ -959,14 +1001,13 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   return e.out;
 }
 
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
   const bT = layer.consts.bias;
   const Y = layer.tensor.type;
   const A = layer.types.accum ?? Y;
-  const w = raws(wT);
   const bias = bT ? raws(bT) : undefined;
   const sv = typeSignedBits(x.type);
   const xr = inputRange(x);
@@ -1049,14 +1090,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       tz: scaled ? Math.min(prod.tz + n, A.width - 1) : 0,
       neg,
       dsp: s.f.dsp > 0,
-      addBits: s.f.addBits,
-      rndBits: s.f.rndBits,
-      satBits: s.f.satBits,
-      maccBits: s.f.maccBits,
-      treeBits: s.f.treeBits,
-      lutMulBits: s.f.lutMulBits,
-      tableBits: s.f.tableBits,
-      dspTiles: s.f.dsp,
+      f: s.f,
       shift: s.mults.shift,
       lutMults: s.mults.lut,
       dspMults: s.mults.dsp,
@@ -1101,14 +1135,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       if (first[i]) {
         if (!e.dsp) onlyDsp[c] = 0;
         readBy[c] = 1;
-        f.addBits += e.addBits;
-        f.rndBits += e.rndBits;
-        f.maccBits += e.maccBits;
-        f.treeBits += e.treeBits;
-        f.satBits += e.satBits;
-        f.lutMulBits += e.lutMulBits;
-        f.tableBits += e.tableBits;
-        f.dsp += e.dspTiles;
+        addFeatures(f, e.f, 1);
         one.mults.shift += e.shift;
         one.mults.lut += e.lutMults;
         one.mults.dsp += e.dspMults;
@@ -1381,7 +1408,7 @@ function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
     const flat = { params: { units: O }, consts: { weight, bias: layer.consts.bias }, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
     const n = kps.length * C;
     const info: InputInfo = { type: x.type, shape: [n], count: n, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
-    const r = denseOne(acc.flow, acc.pricing, flat, info, new Uint8Array(O).fill(1));
+    const r = denseOne(acc.flow, acc.pricing, flat, info, raws(flat.consts.weight), new Uint8Array(O).fill(1));
     scaleInto(acc, r.one, count);
     acc.f.regBits += r.regs * count;
     merge(acc.path, r.one.path);
@@ -1426,14 +1453,7 @@ function shareProducts(acc: Acc, windows: readonly (readonly { readonly kp: numb
     const dup = n - (built.get(r) ?? 0);
     if (dup <= 0) continue;
     const e = product(r);
-    f.addBits -= dup * e.addBits;
-    f.rndBits -= dup * e.rndBits;
-    f.maccBits -= dup * e.maccBits;
-    f.treeBits -= dup * e.treeBits;
-    f.satBits -= dup * e.satBits;
-    f.lutMulBits -= dup * e.lutMulBits;
-    f.tableBits -= dup * e.tableBits;
-    f.dsp -= dup * e.dspTiles;
+    addFeatures(f, e.f, -dup);
     acc.mults.shift -= dup * e.shift;
     acc.mults.lut -= dup * e.lutMults;
     acc.mults.dsp -= dup * e.dspMults;
@@ -1587,7 +1607,7 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       acc.f.treeBits += L * (xw + 1);
       acc.f.satBits += L * (b + 1);
     } else {
-      acc.f.addBits += L * (b + 1);
+      acc.f.caddBits += L * (b + 1);
       acc.f.satBits += L * (b + 1);
     }
     if (n > 1) {
