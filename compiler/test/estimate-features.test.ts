@@ -121,7 +121,7 @@ network n {
 });
 
 describe('adders', () => {
-  it('of a variable and a constant (a bias, a negation) are caddBits, two variables addBits', () => {
+  it('of a variable and a constant are caddBits, subtractions from a constant negBits, two variables addBits', () => {
     const net = (extra: string, layer: string) =>
       networkFeatures(
         load(`target xc7a100t clock 10ns
@@ -142,6 +142,11 @@ network n {
     const bn = net('', 'y = batchnorm(x) { scale: fixed<8, 3> = [1.375, 1.625] bias: fixed<8, 3> = [0.5, 0.25] } : fixed<13, 5>');
     expect(bn.caddBits).toBeGreaterThan(0);
     expect(bn.addBits).toBe(0);
+    expect(bn.negBits).toBe(0);
+    // A sum whose terms are all subtracted is one subtraction from a constant (0 − (x0 + x1)): negBits.
+    const neg = net('', 'y = dense(x, 1) { weight: fixed<8, 3> = [[-0.5], [-0.25]] } : fixed<13, 5>');
+    expect(neg.negBits).toBeGreaterThan(0);
+    expect(neg.caddBits).toBe(0);
   });
 });
 

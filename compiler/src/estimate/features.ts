@@ -20,11 +20,16 @@ export interface Features {
    */
   addBits: number;
   /**
-   * Bits of adders with one constant operand and of negations (0 − x): a constant added at a sum's root, a bias, a
-   * table index's offset, a product by −2^k. Their carry chain's propagate input is the variable bit or its inverse, so
-   * synth_xilinx needs no LUT for it (an INV at most, which is not a LUT cell); synth_ice40 still builds a LUT per bit.
+   * Bits of adders of a variable and a constant (x + c): a constant added at a sum's root, a bias, a table index's
+   * offset. Their carry chain's propagate input is the variable bit or its inverse, so synth_xilinx needs no LUT for
+   * it (an INV at most, which is not a LUT cell); synth_ice40 builds a LUT per bit.
    */
   caddBits: number;
+  /**
+   * Bits of subtractions of a variable from a constant (c − x, and negations 0 − x): a sum whose terms are all
+   * subtracted, a product by −2^k. No LUT on synth_xilinx (as caddBits); about two LUTs per bit on synth_ice40.
+   */
+  negBits: number;
   /** Bits of the rounding increments of casts that drop fraction bits (an incrementer each, which wreduce may trim). */
   rndBits: number;
   /** Bits of overflow logic of non-WRAP casts that can overflow (a range test and a mux per bit). */
@@ -110,12 +115,12 @@ export interface LayerFeatures {
   readonly out?: B;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** into += times × from, over the logic features and the DSP tiles (what a product entry holds). */
 function addFeatures(into: Features, from: Features, times: number): void {
   for (const k of FEATURE_NAMES) into[k] += times * from[k];
@@ -333,7 +338,7 @@ class Acc {
       const k = Math.log2(Math.abs(w));
       this.mults.shift++;
       if (w < 0) {
-        this.f.caddBits += sv + k + 1;
+        this.f.negBits += sv + k + 1;
         if (path) path.adders = Math.max(path.adders, 1);
       }
       return { b, width: sv + k + 1, tz: k };
@@ -449,8 +454,9 @@ class Acc {
       lo = -pow2(W - 1);
       hi = pow2(W - 1) - 1;
     }
-    // c + root or c − root: an adder of a constant; with c = 0 a negation (what the backend writes: 0 − root).
-    this.f.caddBits += W;
+    // c + root: an adder of a constant; c − root (0 − root: a negation) a subtraction from a constant.
+    if (negRoot) this.f.negBits += W;
+    else this.f.caddBits += W;
     return { lo, hi, tz: 0, width: Math.max(widest, W), depth: r.d + 1 };
   }
 }
