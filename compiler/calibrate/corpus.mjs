@@ -57,14 +57,18 @@ const EXTRA_KINDS = ['mlp', 'pool', 'dense_reuse', 'conv1d', 'sigmoid', 'softmax
  */
 const FIRST_WIDE_REUSE = 76;
 /**
- * Items from FIRST_BLIND on are the blind set: generated after the seventh round of the estimator was committed, one
- * of each kind, all held out, and measured once, with no change to the estimator after their figures were seen (the
- * other held-out items had been looked at while the model was developed: docs/estimate.md says where).
+ * Items from FIRST_HELD_BATCH on are held out in batches of one network of each kind (BLIND_KINDS), each generated
+ * after a round of the estimator was committed and measured once. The latest batch, from FIRST_BLIND on, is the blind
+ * set: no change to the estimator was made after its figures were seen. Earlier batches stay held out but are no longer
+ * blind (their figures were seen while the next round was developed: docs/estimate.md says where).
+ *   c82–c93: after the seventh round (commit 8c45f99); seen in the eighth.
+ *   c94–c105: after the eighth round (commit c9eee4c).
  */
-export const FIRST_BLIND = 82;
+export const FIRST_HELD_BATCH = 82;
+export const FIRST_BLIND = 94;
 const BLIND_KINDS = ['dense', 'mlp', 'dense_reuse', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'conv1d', 'dense_wide', 'conv2d'];
 const kindOf = (i) =>
-  i >= FIRST_BLIND ? BLIND_KINDS[(i - FIRST_BLIND) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
+  i >= FIRST_HELD_BATCH ? BLIND_KINDS[(i - FIRST_HELD_BATCH) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
 
 function generated(i) {
   const r = rng(1000 + i * 7919);
@@ -193,8 +197,8 @@ export function corpus() {
   const seen = new Map();
   for (let i = 0; i < GENERATED; i++) {
     const item = generated(i);
-    if (i >= FIRST_BLIND) {
-      items.push({ ...item, holdout: true, blind: true });
+    if (i >= FIRST_HELD_BATCH) {
+      items.push({ ...item, holdout: true, ...(i >= FIRST_BLIND ? { blind: true } : {}) });
       continue;
     }
     // Stratified by kind: the 4th, 8th, … item of each kind is held out.

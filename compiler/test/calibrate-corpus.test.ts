@@ -1,7 +1,7 @@
 // The calibration corpus's split (compiler/calibrate/corpus.mjs): stratified by kind, every sample held out, and the
 // blind set all held out. The error table's claims rest on it.
 import { describe, expect, it } from 'vitest';
-import { corpus, FIRST_BLIND, GENERATED } from '../calibrate/corpus.mjs';
+import { corpus, FIRST_BLIND, FIRST_HELD_BATCH, GENERATED } from '../calibrate/corpus.mjs';
 
 interface Item {
   id: string;
@@ -18,13 +18,13 @@ describe('calibration corpus', () => {
     expect(generated.length).toBeGreaterThanOrEqual(30);
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
   });
-  it('holds out every fourth network of each kind before the blind set, every sample and every blind network', () => {
+  it('holds out every fourth network of each kind before the held-out batches, every sample and every batch; the last batch is blind', () => {
     const seen = new Map<string, number>();
     for (const it of generated) {
-      const index = Number(it.id.slice(1, 3));
-      if (index >= FIRST_BLIND) {
-        expect(it.blind, it.id).toBe(true);
+      const index = Number(/^c(\d+)_/.exec(it.id)![1]);
+      if (index >= FIRST_HELD_BATCH) {
         expect(it.holdout, it.id).toBe(true);
+        expect(it.blind, it.id).toBe(index >= FIRST_BLIND ? true : undefined);
         continue;
       }
       const k = seen.get(it.kind) ?? 0;
@@ -33,6 +33,12 @@ describe('calibration corpus', () => {
       expect(it.blind, it.id).toBeUndefined();
     }
     for (const it of items.filter((i) => i.kind === 'sample')) expect(it.holdout, it.id).toBe(true);
+  });
+  it('has one network of each kind in the blind set, generated last', () => {
+    const blind = generated.filter((i) => i.blind);
+    expect(blind.length).toBe(GENERATED - FIRST_BLIND);
+    expect(new Set(blind.map((i) => i.kind)).size).toBe(blind.length);
+    expect(generated.slice(-blind.length)).toEqual(blind);
   });
   it('trains on every kind and holds out every kind with four networks or more', () => {
     const kinds = new Set(generated.map((i) => i.kind));
