@@ -195,9 +195,10 @@ export function formatErrorTable(table) {
   const lines = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
   const verdicts = (rows) => targets(summarize(rows)).map((t) => `${t.name.padEnd(38)} ${t.value.padEnd(34)} target ${t.target}: ${t.met ? 'met' : 'NOT met'}`);
   lines.push(...verdicts(table));
-  // The blind set (corpus.mjs FIRST_BLIND): measured after the model was fixed, never looked at while developing it.
+  // The blind set (corpus.mjs FIRST_BLIND): the latest held-out batch, generated after a round of the estimator was
+  // committed and measured once (docs/estimate.md lists any change made after its figures were seen).
   const blind = table.filter((r) => r.blind);
-  if (blind.length) lines.push('', `of which the blind set (${blind.length} networks generated after the estimator's last change, marked (blind)):`, ...verdicts(blind));
+  if (blind.length) lines.push('', `of which the blind set (${blind.length} networks generated after the estimator's last round and measured once, marked (blind)):`, ...verdicts(blind));
   return lines.join('\n');
 }
 

@@ -120,6 +120,28 @@ network n {
   });
 });
 
+describe('element-wise layers', () => {
+  it('build only the elements of non-constant inputs, DSPs exactly (the blind c102_leaky counted 6 for 3)', () => {
+    // leaky_relu's α · x is a DSP per element on xc7; dense output 1 has no non-zero weight: a constant, folded.
+    const est = (w1: string) =>
+      computeEstimate(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 2>[2]
+  d = dense(x, 3) { weight: fixed<4, 1> = [[0.5, ${w1}, -0.5], [0.75, ${w1}, 0.25]] } : fixed<12, 2, RND, SAT>
+  l = leaky_relu(d, 0.3) : fixed<12, 2, RND, SAT>
+  output l
+}
+`),
+        { part: 'xc7a100t' },
+      ).layers.find((l) => l.name === 'l')!;
+    expect(est('0.25').dsp).toBe(3);
+    expect(est('0').dsp).toBe(2);
+    expect(est('0').lut).toBeLessThan(est('0.25').lut);
+  });
+});
+
 describe('adders', () => {
   it('of a variable and a constant are caddBits, subtractions from a constant negBits, two variables addBits', () => {
     const net = (extra: string, layer: string) =>

@@ -258,12 +258,17 @@ function constantValues(layer: LayerModel, ins: readonly InputInfo[]): Uint8Arra
   return out;
 }
 
-/** The fraction of a layer's values that are live (or all, without a mask) and whose inputs are not all constant. */
-function builtFraction(live: Uint8Array | undefined, constant: readonly Uint8Array[], n: number): number {
-  if (n === 0) return 1;
-  let built = 0;
-  for (let i = 0; i < n; i++) if ((!live || live[i]) && !constant.every((k) => k[i])) built++;
-  return built / n;
+/**
+ * The elements an element-wise layer builds: live (all, without a mask) and not of inputs that are all constant there.
+ * Undefined when it builds every element.
+ */
+function builtElements(live: Uint8Array | undefined, constant: readonly (Uint8Array | undefined)[], n: number): Uint8Array | undefined {
+  const ks = constant.filter((k): k is Uint8Array => k !== undefined);
+  const allConst = ks.length === constant.length && ks.length > 0;
+  if (!live && !allConst) return undefined;
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) m[i] = (!live || live[i]) && !(allConst && ks.every((k) => k[i])) ? 1 : 0;
+  return m;
 }
 
 const ELEMENTWISE = new Set(['relu', 'relu6', 'leaky_relu', 'linear', 'sigmoid', 'tanh', 'batchnorm', 'flatten', 'reshape']);
@@ -333,12 +338,14 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       nodes.set(layer.name, { info: infoOf(layer), stage: st, path: registers ? emptyPath() : path });
     } else {
       const mask = live.get(layer.name);
-      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
-      // Values nothing reads are removed by synthesis, and element-wise logic on a constant is folded: scale what the
-      // layer builds by the fraction of values that are live (and, element-wise, of a non-constant input).
-      const folded = ELEMENTWISE.has(layer.opName) || layer.opName === 'add' ? ins.map((x) => x.info.constant).filter((k): k is Uint8Array => k !== undefined) : [];
-      const liveFrac = folded.length ? builtFraction(mask, folded, size(layer.tensor.shape)) : fraction(mask);
-      if (layer.opName !== 'dense' || layer.reuse > 1) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
+      // Values nothing reads are removed by synthesis, and element-wise logic on a constant is folded: an element-wise
+      // layer builds the live elements of a non-constant input (exactly, DSPs too); a dense layer at reuse 1 its live
+      // outputs; other layers are scaled by their live fraction.
+      const perElement = ELEMENTWISE.has(layer.opName) || layer.opName === 'add';
+      const built = perElement ? builtElements(mask, ins.map((x) => x.info.constant), size(layer.tensor.shape)) : undefined;
+      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, perElement ? built : layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
+      const liveFrac = fraction(perElement ? built : mask);
+      if (!perElement && (layer.opName !== 'dense' || layer.reuse > 1)) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
       if (network.io === 'stream') streamScale(lf.f, layer, lp);
       const computes = lp ? lp.stages > 0 : REGISTERED.has(layer.opName) && !(lf.mults.dsp + lf.mults.lut + lf.mults.shift === 0 && (layer.opName === 'dense' || layer.opName.includes('conv')));
       registers = computes;

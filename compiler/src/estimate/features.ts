@@ -521,6 +521,13 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
   const Y = layer.tensor.type;
   const x = ins[0];
   const outCount = size(layer.tensor.shape);
+  // Element-wise layers build only the elements in `live` (when given): the others nothing reads, or they are folded.
+  let builtN = outCount;
+  if (live && layer.opName !== 'dense') {
+    builtN = 0;
+    for (let i = 0; i < live.length; i++) builtN += live[i];
+  }
+  const built = (i: number) => !live || live[i] === 1;
   let out: B | undefined;
   switch (layer.opName) {
     case 'dense':
@@ -538,13 +545,13 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'relu6': {
       const xr = range(x.type);
       const p = emptyPath();
-      for (let i = 0; i < x.count; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
+      for (let i = 0; i < builtN; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
       // relu of values of a narrower range, at the same scale and within Y: [max(0, lo), hi].
       const vr = inputRange(x);
       const yr = range(Y);
       if (layer.opName === 'relu' && x.lo !== undefined && fracBits(Y) === fracBits(x.type) && vr.hi <= yr.hi) out = { lo: Math.max(0, vr.lo), hi: Math.max(0, vr.hi) };
-      if (xr.lo < 0) acc.f.muxBits += x.count * Y.width;
-      if (layer.opName === 'relu6') acc.f.muxBits += x.count * (Y.width + typeSignedBits(x.type));
+      if (xr.lo < 0) acc.f.muxBits += builtN * Y.width;
+      if (layer.opName === 'relu6') acc.f.muxBits += builtN * (Y.width + typeSignedBits(x.type));
       // x ≤ 0 is a comparison, which synth_ice40 builds as a carry chain of x's signed width (on the critical path
       // of small designs), then the multiplexer's level; its LUTs are few (the multiplexer's bits above).
       p.adders += 1;
@@ -562,12 +569,14 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const sv = typeSignedBits(x.type);
       // Per element: x's cast and α·x's product and cast side by side, then the select (the stage's path is the
       // longest branch of one element, not a sum over the elements).
+      let first = true;
       for (let i = 0; i < x.count; i++) {
-        const ep = i === 0 ? emptyPath() : undefined;
+        if (!built(i)) continue;
+        const ep = first ? emptyPath() : undefined;
         acc.cast(xr, x.type.width, fracBits(x.type), Y, ep);
         if (xr.lo < 0) {
           if (a !== 0) {
-            const bp = i === 0 ? emptyPath() : undefined;
+            const bp = first ? emptyPath() : undefined;
             const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, bp);
             acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, bp);
             if (ep && bp) merge(ep, bp);
@@ -575,6 +584,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
           acc.f.muxBits += Y.width;
         }
         if (ep) merge(acc.path, ep);
+        first = false;
       }
       acc.path.levels += 1;
       break;
@@ -582,7 +592,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'linear':
     case 'flatten':
     case 'reshape':
-      for (let i = 0; i < x.count; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y, i === 0 ? acc.path : undefined);
+      for (let i = 0; i < builtN; i++) acc.cast(range(x.type), x.type.width, fracBits(x.type), Y, i === 0 ? acc.path : undefined);
       break;
     case 'add': {
       const f = Math.max(...ins.map((n) => fracBits(n.type)));
@@ -594,7 +604,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         hi += r.hi * pow2(f - fracBits(n.type));
       }
       const w = signedWidth(lo, hi);
-      for (let i = 0; i < outCount; i++) {
+      for (let i = 0; i < builtN; i++) {
         acc.add(w * (ins.length - 1));
         acc.cast({ lo, hi }, w, f, Y);
       }
@@ -621,7 +631,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       one.addConst(sw);
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
       one.f.romBits += activationRomCells(layer, x.type, acc.flow);
-      for (const k of Object.keys(one.f) as (keyof Features)[]) acc.f[k] += one.f[k] * x.count;
+      for (const k of Object.keys(one.f) as (keyof Features)[]) acc.f[k] += one.f[k] * builtN;
       p.adders += 1;
       p.maxWidth = Math.max(p.maxWidth, sw);
       p.levels += 1;
@@ -641,6 +651,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < x.count; i++) {
+        if (!built(i)) continue;
         const s = sr ? sr[(i % C) % sr.length] : 1;
         if (s === 0) {
           acc.mults.skip++;
