@@ -512,7 +512,8 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 let planDsp = true;
 
 /**
- * The features of a layer; `ii` is the network's initiation interval (reuse R > 1 time-multiplexes dense layers).
+ * The features of a layer. `live`, per output value: for a dense layer at reuse 1 the outputs something reads; for an
+ * element-wise layer (and add) the elements it builds (read, and not folded to a constant); other layers ignore it.
  * `dspPlan`: whether the plan the Verilog follows had DSPs (default: the flow's).
  */
 export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow: Flow, schedule?: ReuseSchedule, live?: Uint8Array, pricing: MultiplierPricing = 'plan', dspPlan: boolean = flow === 'xc7'): LayerFeatures {
