@@ -3,7 +3,7 @@
 import { fracBits, type FixedType, type LayerModel, type NetworkModel, type ProgramModel } from '@qnn/language';
 import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
 import { baseOf, delayOf, ffOf, lutOf, partDelayScale, COST_TABLES, type CostTables } from './cost-model.js';
-import { emptyFeatures, emptyPath, FEATURE_NAMES, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
+import { addFeatures, emptyFeatures, emptyPath, FEATURE_NAMES, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
 import { estimateHls } from './hls.js';
 import { planNetworkTransient, type LayerPlan, type NetworkPlan } from '../plan/index.js';
 import { windowGeometry } from '../backends/verilog/window.js';
@@ -209,11 +209,9 @@ function liveness(network: NetworkModel): Map<string, Uint8Array> {
       });
     } else if (l.opName === 'batchnorm') {
       // An element of scale 0 is its offset alone: it does not read its input.
-      const sT = l.consts.scale ?? l.consts.gamma;
-      const sr = sT ? raws(sT) : undefined;
-      const C = ins[0]!.tensor.shape[ins[0]!.tensor.shape.length - 1] ?? 1;
+      const zero = zeroScale(l, ins[0]!.tensor.shape);
       const m = inMasks[0];
-      for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i] && !(sr && sr[(i % C) % sr.length] === 0)) m[i] = 1;
+      for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i] && !zero(i)) m[i] = 1;
     } else if (ELEMENTWISE.has(l.opName) || l.opName === 'add') {
       for (const m of inMasks) for (let i = 0; i < Math.min(m.length, out.length); i++) if (out[i]) m[i] = 1;
     } else if (any) for (const m of inMasks) m.fill(1);
@@ -238,24 +236,35 @@ function constantValues(layer: LayerModel, ins: readonly InputInfo[]): Uint8Arra
     const units = layer.params.units as number;
     const C = w.length / units;
     const positions = Math.floor(n / units);
-    for (let pos = 0; pos < positions; pos++) {
+    // Without constant inputs (or at reuse > 1) every position has the same constant outputs: scan the weights once.
+    const folds = layer.reuse <= 1 ? k : undefined;
+    for (let pos = 0; pos < (folds ? positions : Math.min(1, positions)); pos++) {
       for (let o = 0; o < units; o++) {
         let c = 0;
-        for (; c < C; c++) if (w[c * units + o] !== 0 && !(layer.reuse <= 1 && k && k[pos * C + c])) break;
-        if (c === C) set(pos * units + o);
+        for (; c < C; c++) if (w[c * units + o] !== 0 && !(folds && folds[pos * C + c])) break;
+        if (c !== C) continue;
+        if (folds) set(pos * units + o);
+        else for (let q = 0; q < positions; q++) set(q * units + o);
       }
     }
   } else if (layer.opName === 'batchnorm') {
-    const sT = layer.consts.scale ?? layer.consts.gamma;
-    const sr = sT ? raws(sT) : undefined;
-    const C = x.shape[x.shape.length - 1] ?? 1;
-    for (let i = 0; i < n; i++) if ((k && k[i]) || (sr && sr[(i % C) % sr.length] === 0)) set(i);
+    const zero = zeroScale(layer, x.shape);
+    for (let i = 0; i < n; i++) if ((k && k[i]) || zero(i)) set(i);
   } else if (ELEMENTWISE.has(layer.opName) && k) {
     for (let i = 0; i < Math.min(n, k.length); i++) if (k[i]) set(i);
   } else if (layer.opName === 'add' && ins.every((y) => y.constant)) {
     for (let i = 0; i < n; i++) if (ins.every((y) => y.constant![i])) set(i);
   }
   return out;
+}
+
+/** Whether a batchnorm element (by index into an input of `shape`) has scale 0: its output is its offset alone. */
+function zeroScale(layer: LayerModel, shape: readonly number[]): (i: number) => boolean {
+  const sT = layer.consts.scale ?? layer.consts.gamma;
+  if (!sT) return () => false;
+  const sr = raws(sT);
+  const C = shape[shape.length - 1] ?? 1;
+  return (i) => sr[(i % C) % sr.length] === 0;
 }
 
 /**
@@ -431,9 +440,6 @@ function streamScale(f: Features, layer: LayerModel, lp: LayerPlan | undefined):
   }
 }
 
-function addFeatures(into: Features, f: Features): void {
-  for (const k of Object.keys(f) as (keyof Features)[]) into[k] += f[k];
-}
 
 /** Whether two types hold the same raws at the same scale. */
 const sameRaws = (a: FixedType, b: FixedType) => a.width === b.width && a.signed === b.signed && fracBits(a) === fracBits(b);

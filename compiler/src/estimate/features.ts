@@ -121,10 +121,12 @@ export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'r
 export type Flow = 'xc7' | 'ice40';
 
 export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
-/** into += times × from, over the logic features and the DSP tiles (what a product entry holds). */
-function addFeatures(into: Features, from: Features, times: number): void {
-  for (const k of FEATURE_NAMES) into[k] += times * from[k];
-  into.dsp += times * from.dsp;
+/** Every key of Features: the logic features, then registers and DSP tiles. */
+const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
+
+/** into += times × from, feature by feature. */
+export function addFeatures(into: Features, from: Features, times = 1): void {
+  for (const k of ALL_FEATURES) into[k] += times * from[k];
 }
 export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0 });
 
@@ -632,7 +634,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       one.addConst(sw);
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
       one.f.romBits += activationRomCells(layer, x.type, acc.flow);
-      for (const k of Object.keys(one.f) as (keyof Features)[]) acc.f[k] += one.f[k] * builtN;
+      addFeatures(acc.f, one.f, builtN);
       p.adders += 1;
       p.maxWidth = Math.max(p.maxWidth, sw);
       p.levels += 1;
@@ -1011,7 +1013,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
     denseCache.delete(key);
     denseCache.set(key, e);
   }
-  for (const k of Object.keys(e.f) as (keyof Features)[]) acc.f[k] += e.f[k] * positions;
+  addFeatures(acc.f, e.f, positions);
   for (const k of Object.keys(e.mults) as (keyof LayerFeatures['mults'])[]) acc.mults[k] += e.mults[k] * positions;
   acc.hlsOps += e.hlsOps * positions;
   acc.f.regBits += e.regs * positions;
@@ -1153,7 +1155,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       if (first[i]) {
         if (!e.dsp) onlyDsp[c] = 0;
         readBy[c] = 1;
-        addFeatures(f, e.f, 1);
+        addFeatures(f, e.f);
         one.mults.shift += e.shift;
         one.mults.lut += e.lutMults;
         one.mults.dsp += e.dspMults;
@@ -1209,7 +1211,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
-  for (const key of Object.keys(one.f) as (keyof Features)[]) acc.f[key] += one.f[key] * k;
+  addFeatures(acc.f, one.f, k);
   for (const key of Object.keys(one.mults) as (keyof LayerFeatures['mults'])[]) acc.mults[key] += one.mults[key] * k;
   acc.hlsOps += one.hlsOps * k;
 }
