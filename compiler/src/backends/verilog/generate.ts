@@ -93,7 +93,7 @@ export function generateVerilog(net: NetworkModel, opts: VerilogOptions = {}): V
     const aligned = ins.map((x) => ({ ...x, vals: x.vals.map((v) => nets.delayed(v, stage - x.stage)) }));
     const prefix = safeName('l_', layer.name, String(li));
     const results =
-      MAC_OPS.has(layer.opName) && layer.reuse > 1 ? macReuse(nets, prefix, macSpec(layer, aligned[0].shape, aligned[0].type, nets.plan), layer.reuse, aligned[0], phaseIs) : layerVals(nets, prefix, layer, aligned);
+      MAC_OPS.has(layer.opName) && layer.reuse > 1 ? macReuse(nets, prefix, macSpec(layer, aligned[0].shape, aligned[0].type, nets.plan), layer.reuse, aligned[0], { name: 'phase', width: pw, count: ii }) : layerVals(nets, prefix, layer, aligned);
     const inNames = new Set(aligned.flatMap((x) => x.vals.flatMap((v) => (v.kind === 'net' ? [v.name] : []))));
     // Dense layers end a stage (their results are registered); the other layers are a little logic after a register
     // (as hls4ml's relu, 0 cycles) and end none.

@@ -6,7 +6,7 @@ import { quantizeValues } from '../../semantics/quantize.js';
 import { bounds, castConst, castTo, konst, leafBounds, productConst, signedBits, signedWidth, sext, sumFlat, sumTree, type Leaf, type ProductPlan, type Val } from './arith.js';
 import type { PlanReader } from './plan-lookup.js';
 import type { ModuleNets, NodeVals } from './nets.js';
-import { bin, lit, ref, type Expr } from './vast.js';
+import { bin, bit, lit, ref, type Expr } from './vast.js';
 import { windowGeometry } from './window.js';
 
 /** One term: input value `x` (an index into the layer's input values) times the weight raw `w` (never 0). */
@@ -181,8 +181,42 @@ export function macMultipliers(spec: MacSpec, R: number): number {
   return total === 0 ? 0 : Math.ceil(total / R);
 }
 
+/** A phase counter: the register `name` of `width` bits, which counts 0 … count − 1 (count ≤ 2^width). */
+export interface PhaseCounter {
+  readonly name: string;
+  readonly width: number;
+  readonly count: number;
+}
+
+/** A value chosen in some phase; equal keys are the same value. */
+interface Choice {
+  readonly key: string;
+  readonly expr: Expr;
+}
+
 /**
- * Reuse R > 1, time-multiplexed over R phases (`phaseIs(r)` is 1 in phase r). The non-zero terms of each output, in
+ * The value of `byPhase[phase]` as a balanced tree of 2:1 multiplexers on the counter's bits, most significant first
+ * (at most `width` levels, where a chain of `phase == r` tests is one level per phase). Phases the counter never
+ * reaches and undefined entries are don't-cares; a subtree whose cared-for phases all choose the same value is that
+ * value. Undefined when no phase has a value.
+ */
+export function phaseMux(phase: PhaseCounter, byPhase: readonly (Choice | undefined)[]): Expr | undefined {
+  const at = (r: number): Choice | undefined => (r < phase.count ? byPhase[r] : undefined);
+  const node = (base: number, bits: number): Choice | undefined => {
+    if (bits === 0) return at(base);
+    const half = 1 << (bits - 1);
+    const lo = node(base, bits - 1);
+    const hi = base + half < phase.count ? node(base + half, bits - 1) : undefined;
+    if (!lo || !hi || lo.key === hi.key) return lo ?? hi;
+    // A 1-bit counter is declared without a range: the bit is the register itself.
+    const test = phase.width === 1 ? ref(phase.name) : bit(phase.name, bits - 1);
+    return { key: `(${bits - 1}?${hi.key}:${lo.key})`, expr: { kind: 'cond', test, then: hi.expr, else: lo.expr } };
+  };
+  return node(0, phase.width)?.expr;
+}
+
+/**
+ * Reuse R > 1, time-multiplexed over R phases (the counter `phase`, which may count further than R − 1). The non-zero terms of each output, in
  * the specification's order, are spread over the R phases in non-decreasing order; in phase r every output continues
  * its chain with its terms of phase r, starting from the bias in phase 0 and from its accumulator register after
  * that, so the casts happen in exactly the specified order. The products of a phase share the layer's
@@ -190,7 +224,7 @@ export function macMultipliers(spec: MacSpec, R: number): number {
  * the phase. Phases without terms hold the accumulator. The accumulators are registers of `nets.cycleEnable`; the
  * returned values are valid (combinationally) during phase R − 1.
  */
-export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: number, x: NodeVals, phaseIs: (r: number) => Expr): Val[] {
+export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: number, x: NodeVals, phase: PhaseCounter): Val[] {
   const { A, Y, fp } = spec;
   const fa = fracBits(A);
   const ar = rawRange(A);
@@ -224,13 +258,17 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     const xs = used.map((u) => x.vals[u.t.x]);
     const xlo = xs.map((v) => bounds(v).lo).reduce((a, b) => (a < b ? a : b));
     const xhi = xs.map((v) => bounds(v).hi).reduce((a, b) => (a > b ? a : b));
-    let xe: Expr = xOperand(xs[xs.length - 1]);
     const sw = Math.max(...used.map((u) => signedWidth(u.t.w, u.t.w)));
-    let we: Expr = lit(sw, used[used.length - 1].t.w, true);
-    for (let i = used.length - 2; i >= 0; i--) {
-      xe = { kind: 'cond', test: phaseIs(used[i].r), then: xOperand(xs[i]), else: xe };
-      we = { kind: 'cond', test: phaseIs(used[i].r), then: lit(sw, used[i].t.w, true), else: we };
-    }
+    // The operands in the phases where the multiplier has a term; its product is not read in the other phases.
+    const xByPhase: (Choice | undefined)[] = new Array(R).fill(undefined);
+    const wByPhase: (Choice | undefined)[] = new Array(R).fill(undefined);
+    used.forEach((u, i) => {
+      const v = xs[i];
+      xByPhase[u.r] = { key: v.kind === 'const' ? `c${v.value}` : v.name, expr: xOperand(v) };
+      wByPhase[u.r] = { key: `${u.t.w}`, expr: lit(sw, u.t.w, true) };
+    });
+    const xe = phaseMux(phase, xByPhase)!;
+    const we = phaseMux(phase, wByPhase)!;
     const xsel = nets.wire(`${prefix}_m${m}_x`, x.type.width, x.type.signed, xe, xlo, xhi);
     if (used.every((u) => u.t.w === used[0].t.w)) {
       // One constant in every phase: that constant's multiplier (shift, CSD tree or DSP, as the plan says).
@@ -267,9 +305,14 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
       });
       return a;
     });
-    let next: Expr = ref(acc.name);
-    for (let r = R - 1; r >= 0; r--) if (r === 0 || out.chunks[r].length) next = { kind: 'cond', test: phaseIs(r), then: accOperand(results[r]), else: next };
-    const accNext = nets.wire(`${p}_next`, A.width, A.signed, next, ar.min, ar.max);
+    // Every phase the counter reaches either adds its chunk (phase 0 from the bias) or holds the accumulator.
+    const hold: Choice = { key: acc.name, expr: ref(acc.name) };
+    const nextByPhase: (Choice | undefined)[] = Array.from({ length: phase.count }, (_, r) => {
+      if (r >= R || (r > 0 && out.chunks[r].length === 0)) return hold;
+      const v = results[r];
+      return { key: v.kind === 'const' ? `c${v.value}` : v.name, expr: accOperand(v) };
+    });
+    const accNext = nets.wire(`${p}_next`, A.width, A.signed, phaseMux(phase, nextByPhase)!, ar.min, ar.max);
     nets.setNext(acc.name, ref(accNext.name));
     return castTo(nets, p, accNext, fa, Y);
   });

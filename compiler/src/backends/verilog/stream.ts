@@ -24,7 +24,7 @@ import { castTo, sumExact, type Val } from './arith.js';
 import { flattenNetwork } from './inline.js';
 import { readPlan } from './plan-lookup.js';
 import { avgDivide, layerVals, maxOf } from './layers.js';
-import { macReuse, macSpec, mac } from './mac.js';
+import { macReuse, macSpec, mac, type PhaseCounter } from './mac.js';
 import { ModuleNets, size, type NodeVals } from './nets.js';
 import { VerilogBackendError, type PackedTensor, type VerilogDesign } from './types.js';
 import { bin, concat, index, int, lit, nb, printModule, ref, set, slice, unary, when, type Decl, type Expr, type Item, type Module, type Port, type Stmt } from './vast.js';
@@ -250,12 +250,12 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
     let latency: number;
     let vals: Val[];
     m.items.push({ kind: 'comment', text: `Layer '${layer.name}' (${layer.opName}): ${kind} stage.` });
-    const phaseOf = (R_: number, step: Expr): { last: Expr; phaseIs: (r: number) => Expr } => {
+    const phaseOf = (R_: number, step: Expr): { last: Expr; counter: PhaseCounter } => {
       const pw = bitsFor(R_);
       const ph = `${p}_phase`;
       const lastE = bin('==', ref(ph), lit(pw, BigInt(R_ - 1)));
       m.reg(ph, pw, 0n, [when(step, [nb(ref(ph), { kind: 'cond', test: lastE, then: lit(pw, 0n), else: bin('+', ref(ph), lit(pw, 1n)) })])]);
-      return { last: lastE, phaseIs: (r) => bin('==', ref(ph), lit(pw, BigInt(r))) };
+      return { last: lastE, counter: { name: ph, width: pw, count: R_ } };
     };
     if (kind === 'map') {
       const allValid = and(chans.map((c) => c.valid));
@@ -264,11 +264,11 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
       let loadE: Expr;
       if (R > 1) {
         const step = `${p}_step`;
-        const { last, phaseIs } = phaseOf(R, ref(step));
+        const { last, counter } = phaseOf(R, ref(step));
         m.wire(step, bin('&', allValid, bin('|', unary('~', last), free)));
         loadE = bin('&', bin('&', allValid, last), free);
         nets.cycleEnable = step;
-        vals = macReuse(nets, p, macSpec(pl, [ins[0].C], ins[0].type, nets.plan), R, pix[0], phaseIs);
+        vals = macReuse(nets, p, macSpec(pl, [ins[0].C], ins[0].type, nets.plan), R, pix[0], counter);
       } else {
         loadE = bin('&', allValid, free);
         vals = layerVals(nets, p, pl, pix);
@@ -298,11 +298,11 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
       const avail = m.wire(`${p}_avail`, bin('|', unary('~', inside), ch.valid));
       const go = `${p}_go`;
       let loadE: Expr;
-      let phaseIs: ((r: number) => Expr) | undefined;
+      let counter: PhaseCounter | undefined;
       if (R > 1) {
         const step = `${p}_step`;
         const ph = phaseOf(R, ref(step));
-        phaseIs = ph.phaseIs;
+        counter = ph.counter;
         m.wire(step, bin('&', bin('&', avail, firesW), bin('|', unary('~', ph.last), free)));
         m.wire(go, bin('&', avail, bin('|', unary('~', firesW), bin('&', ph.last, free))));
         loadE = bin('&', bin('&', bin('&', avail, firesW), ph.last), free);
@@ -340,7 +340,7 @@ export function generateStream(net: NetworkModel, top: string): VerilogDesign {
       const winShape = spatial === 1 ? [g.KW, g.C] : [g.KH, g.KW, g.C];
       const winLayer: LayerModel = { ...layer, params: { ...layer.params, padding: 'valid', stride: spatial === 1 ? 1 : [1, 1] }, tensor: { ...layer.tensor, shape: spatial === 1 ? [1, Cout] : [1, 1, Cout] } };
       const x: NodeVals = { vals: windowVals, stage: 0, type: s.type, shape: winShape };
-      if (MAC.has(layer.opName)) vals = R > 1 ? macReuse(nets, p, macSpec(winLayer, winShape, s.type, nets.plan), R, x, phaseIs!) : mac(nets, p, macSpec(winLayer, winShape, s.type, nets.plan), x);
+      if (MAC.has(layer.opName)) vals = R > 1 ? macReuse(nets, p, macSpec(winLayer, winShape, s.type, nets.plan), R, x, counter!) : mac(nets, p, macSpec(winLayer, winShape, s.type, nets.plan), x);
       else vals = layerVals(nets, p, winLayer, [x]);
       cycles = Hp * Wp + g.OH * g.OW * (R - 1);
       latency = inLatency + Math.max(s.beats, Hp * Wp) + R;
