@@ -257,12 +257,60 @@ network n {
     expect(constant.features.rmuxBits).toBe(0);
     // The weight's select (a function of the phase) and a multiplier of two variables are on the variable path only.
     expect(variable.critical.levels).toBeGreaterThan(constant.critical.levels);
-    // A multiplier of two variables in logic has a row per weight bit that is 1 in some phase, and the input's 8 bits
-    // more when a weight is negative (its operand is sign-extended): multiplier 0's weights 12 and 20 (01100, 10100:
-    // 3 rows), multiplier 1's 28 and 10 (011100, 001010: 4 rows, 2 carry-save levels); with −10 instead of 10,
-    // 4 + 8 rows: 5 levels.
+    // A multiplier of two variables in logic has a row per weight bit that is 1 in some phase, and one correction row
+    // when a weight is negative (yosys subtracts the sign bit's row; it does not sign-extend the weight into the
+    // input's 8 rows): multiplier 0's weights 12 and 20 (01100, 10100: 3 rows), multiplier 1's 28 and 10 (011100,
+    // 001010: 4 rows, 2 carry-save levels); with −10 (110110) instead of 10, 5 + 1 rows: 3 levels.
     const negative = networkFeatures(load(reuse('[[0.375, 0.625], [0.875, -0.3125]]')), { part: 'ice40up5k' });
-    expect(negative.critical.levels - variable.critical.levels).toBe(5 - 2);
+    expect(negative.critical.levels - variable.critical.levels).toBe(3 - 2);
+  });
+
+  it('select operands through a tree on the phase counter: a level per bit of the phases, not one per phase', () => {
+    // One input, 16 outputs, reuse 16: one multiplier reads x0 with a different weight in each of its 16 phases. Its
+    // weight select is a tree of log2(16) = 4 levels (mac.ts phaseMux); a chain of phase == r tests had 15.
+    const weights = Array.from({ length: 16 }, (_, o) => ((o % 2 ? -1 : 1) * (o + 1)) / 32);
+    const src = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[1]
+  d = dense(x, 16) {
+    weight: fixed<8, 3> = [[${weights.join(', ')}]]
+    reuse: 16
+  } : fixed<12, 5>
+  output d
+}
+`;
+    const wide = networkFeatures(load(src), { part: 'ice40up5k' }).critical.levels;
+    const two = networkFeatures(load(src.replace('reuse: 16', 'reuse: 8')), { part: 'ice40up5k' }).critical.levels;
+    // Reuse 8: two multipliers of 8 phases each (3 select levels), the same rows: one level less.
+    expect(wide - two).toBe(1);
+  });
+});
+
+describe('inline constant products', () => {
+  const bn = (input: string, scale: number) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${input}[1]
+  y = batchnorm(x) {
+    scale: fixed<8, 4> = [${scale}]
+    bias: fixed<8, 4> = [0.5]
+  } : fixed<12, 6>
+  output y
+}
+`;
+  it('join the offset of a batchnorm in one $macc: one carry chain, carry-save levels for the operands', () => {
+    // 6-bit inputs (at most TABLE_INPUT_BITS: one expression) times 0.8125 = 1 − 2^-3 − 2^-4 (3 CSD digits): with the
+    // offset 4 operands, 2 carry-save levels and one carry chain (measured with yosys synth_ice40: one SB_CARRY chain
+    // on the path); it once counted 2 adders for the digits and 1 for the offset.
+    const narrow = networkFeatures(load(bn('fixed<6, 3>', 0.8125)), { part: 'ice40up5k' }).critical;
+    expect(narrow.adders).toBe(1);
+    expect(narrow.levels).toBe(2);
+    // A negated shift (−0.5) and the offset are one subtraction from a constant: one chain.
+    expect(networkFeatures(load(bn('fixed<6, 3>', -0.5)), { part: 'ice40up5k' }).critical.adders).toBe(1);
+    // Wider inputs: a tree of adder instances (a chain per level), then the offset's chain.
+    const wide = networkFeatures(load(bn('fixed<12, 6>', 0.8125)), { part: 'ice40up5k' }).critical;
+    expect(wide.adders).toBe(3);
   });
 });
 

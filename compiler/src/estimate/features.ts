@@ -63,7 +63,7 @@ export interface Features {
   romBits: number;
   /** Division by a constant (average pooling with a window that is not a power of two): w² per divider. */
   divBits: number;
-  /** Bits of the reuse multiplexers: operand bits × (phases − 1). */
+  /** Bits of the reuse multiplexers: operand bits × (distinct inputs − 1). */
   rmuxBits: number;
   /** Flip-flop bits: pipeline, delay and accumulator registers. */
   regBits: number;
@@ -332,7 +332,7 @@ class Acc {
    * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
    * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
    */
-  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number; tz: number } {
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number; tz: number; inline?: number } {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
@@ -342,6 +342,8 @@ class Acc {
       if (w < 0) {
         this.f.negBits += sv + k + 1;
         if (path) path.adders = Math.max(path.adders, 1);
+        // A negation written inline: a constant added to it joins its carry chain.
+        return { b, width: sv + k + 1, tz: k, inline: 1 };
       }
       return { b, width: sv + k + 1, tz: k };
     }
@@ -373,15 +375,17 @@ class Acc {
       const digits = plan.csd.length;
       const span = plan.csd[digits - 1].shift - plan.csd[0].shift;
       this.mults.lut++;
-      // Two digits are one adder (a carry chain); more are one $macc: a carry-save tree of digits − 2 full-adder rows
-      // and one carry chain.
+      // One expression (arith.ts productConst): two digits are one adder (a carry chain); more are one $macc, a
+      // carry-save tree of digits − 2 full-adder rows (a LUT level per 3:2 step) and one carry chain. A constant
+      // added to the expression (a batchnorm's offset) joins the same $macc (measured with yosys synth_ice40).
       this.f.addBits += sv + span + 1;
       if (digits > 2) this.f.maccBits += (digits - 2) * (sv + span + 1);
       if (path) {
-        path.adders = Math.max(path.adders, Math.ceil(Math.log2(digits)));
+        path.adders = Math.max(path.adders, 1);
+        path.levels = Math.max(path.levels, csaLevels(digits));
         path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
       }
-      return { b, width: sv + bw, tz: 0 };
+      return { b, width: sv + bw, tz: 0, inline: digits };
     }
     // yosys' wreduce drops product bits nothing reads (`need`) before mul2dsp checks the product width.
     const tiles = this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
@@ -664,9 +668,12 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         // Every element is its own path (the stage's is the longest of them, not their sum).
         const ep = emptyPath();
         const p = acc.productConst(inputRange(x), sv, s, ep);
-        // The offset's adder goes into the DSP's post-adder when the product is a DSP.
+        // The offset's adder goes into the DSP's post-adder when the product is a DSP. Its carry chain is one more
+        // in series, unless the product is an inline sum, which the offset joins (one more carry-save operand).
         if (acc.f.dsp === before) acc.addConst(p.width + 1);
         else acc.f.dspRegBits -= Y.width;
+        if (p.inline) ep.levels = Math.max(ep.levels, csaLevels(p.inline + 1));
+        else ep.adders += 1;
         const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, ep);
         merge(acc.path, ep);
         lo = Math.min(lo, y.lo);
@@ -675,7 +682,6 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const yRange = range(Y);
       if (lo <= hi && (lo > yRange.lo || hi < yRange.hi)) out = { lo, hi };
       acc.f.regBits += x.count * Y.width;
-      acc.path.adders += 1;
       acc.path.maxWidth = Math.max(acc.path.maxWidth, sv + sw + 1);
       break;
     }
@@ -1290,14 +1296,15 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     // the weight one is a function of the phase counter alone, one LUT per weight bit.
     acc.f.rmuxBits += x.type.width * (inputs.size - 1);
     const mp = emptyPath();
-    // The input select, a LUT level per 2:1 multiplexer level, then the product; a weight that changes with the phase
-    // is a function of the phase counter (one level, beside the input's select).
-    const selLevels = inputs.size > 1 ? Math.ceil(Math.log2(inputs.size)) : 0;
+    // The operand selects are balanced trees of 2:1 multiplexers on the phase counter's bits (mac.ts phaseMux): about
+    // a LUT level per bit of the phases the multiplier serves (measured with yosys synth_ice40, 2 to 32 phases); a
+    // weight that changes with the phase is a function of the counter, selected beside the input.
+    const selLevels = inputs.size > 1 || !same ? Math.ceil(Math.log2(Math.max(2, phases))) : 0;
     if (same) {
       acc.productConst(xr0, sv, order[m], mp);
       mp.levels += selLevels;
     } else {
-      mp.levels = Math.max(selLevels, 1);
+      mp.levels = selLevels;
       const t = acc.flow === 'xc7' ? xc7DspTiles(sv, sw) : 0;
       if (t > 0) {
         acc.mults.dsp++;
@@ -1306,13 +1313,14 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         acc.mults.lut++;
         acc.f.lutMulBits += sv * sw;
         // A multiplier of two variables in logic: a row per weight bit that can be 1 (synthesis drops the constant
-        // zeros), and the input's width more when a weight is negative (the weight operand is sign-extended to the
-        // product's width); the rows are summed in a carry-save tree, then one carry chain.
+        // zeros), and one correction row when a weight is negative (the sign bit's row is subtracted, not sign-extended
+        // into sv rows: measured with yosys synth_ice40 on multipliers of 2 to 4 phases); the rows are summed in a
+        // carry-save tree, then one carry chain.
         let rows = sw;
         if (sw <= 30) {
           rows = 0;
           for (let v = ones & (pow2(sw) - 1); v; v &= v - 1) rows++;
-          if (ones & pow2(sw - 1)) rows += sv;
+          if (ones & pow2(sw - 1)) rows += 1;
         }
         mp.levels += csaLevels(rows);
         mp.adders += 1;
