@@ -62,10 +62,11 @@ const FIRST_WIDE_REUSE = 76;
  * set: no change to the estimator was made after its figures were seen. Earlier batches stay held out but are no longer
  * blind (their figures were seen while the next round was developed: docs/estimate.md says where).
  *   c82–c93: after the seventh round (commit 8c45f99); seen in the eighth.
- *   c94–c105: after the eighth round (commit c9eee4c).
+ *   c94–c105: after the eighth round (commit c9eee4c); seen in the ninth.
+ *   c106–c117: after the ninth round (commit bbcb851).
  */
 export const FIRST_HELD_BATCH = 82;
-export const FIRST_BLIND = 94;
+export const FIRST_BLIND = 106;
 const BLIND_KINDS = ['dense', 'mlp', 'dense_reuse', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'conv1d', 'dense_wide', 'conv2d'];
 const kindOf = (i) =>
   i >= FIRST_HELD_BATCH ? BLIND_KINDS[(i - FIRST_HELD_BATCH) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
