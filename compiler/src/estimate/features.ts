@@ -1314,7 +1314,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         acc.f.lutMulBits += sv * sw;
         // A multiplier of two variables in logic: a row per weight bit that can be 1 (synthesis drops the constant
         // zeros), and one correction row when a weight is negative (the sign bit's row is subtracted, not sign-extended
-        // into sv rows: measured with yosys synth_ice40 on multipliers of 2 to 4 phases); the rows are summed in a
+        // into sv rows: measured with yosys synth_ice40 on multipliers of 2 to 16 phases); the rows are summed in a
         // carry-save tree, then one carry chain.
         let rows = sw;
         if (sw <= 30) {

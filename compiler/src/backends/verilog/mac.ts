@@ -215,13 +215,16 @@ export function phaseMux(phase: PhaseCounter, byPhase: readonly (Choice | undefi
   return node(0, phase.width)?.expr;
 }
 
+/** A value as a choice of phaseMux: equal constants and equal nets are the same choice. */
+const choiceOf = (v: Val, expr: Expr): Choice => ({ key: v.kind === 'const' ? `c${v.value}` : v.name, expr });
+
 /**
- * Reuse R > 1, time-multiplexed over R phases (the counter `phase`, which may count further than R − 1). The non-zero terms of each output, in
- * the specification's order, are spread over the R phases in non-decreasing order; in phase r every output continues
- * its chain with its terms of phase r, starting from the bias in phase 0 and from its accumulator register after
- * that, so the casts happen in exactly the specified order. The products of a phase share the layer's
- * ceil(non-zero weights / R) multipliers, each fed by a multiplexer of inputs and one of constant weights selected by
- * the phase. Phases without terms hold the accumulator. The accumulators are registers of `nets.cycleEnable`; the
+ * Reuse R > 1, time-multiplexed over R phases of the counter `phase` (which may count past R − 1). The non-zero
+ * terms of each output, in the specification's order, are spread over the R phases in non-decreasing order; in phase
+ * r every output continues its chain with its terms of phase r, starting from the bias in phase 0 and from its
+ * accumulator register after that, so the casts happen in exactly the specified order. The products of a phase share
+ * the layer's ceil(non-zero weights / R) multipliers, each fed by a multiplexer of inputs and one of constant weights,
+ * trees on the phase counter (phaseMux). Phases without terms hold the accumulator. The accumulators are registers of `nets.cycleEnable`; the
  * returned values are valid (combinationally) during phase R − 1.
  */
 export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: number, x: NodeVals, phase: PhaseCounter): Val[] {
@@ -263,8 +266,7 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     const xByPhase: (Choice | undefined)[] = new Array(R).fill(undefined);
     const wByPhase: (Choice | undefined)[] = new Array(R).fill(undefined);
     used.forEach((u, i) => {
-      const v = xs[i];
-      xByPhase[u.r] = { key: v.kind === 'const' ? `c${v.value}` : v.name, expr: xOperand(v) };
+      xByPhase[u.r] = choiceOf(xs[i], xOperand(xs[i]));
       wByPhase[u.r] = { key: `${u.t.w}`, expr: lit(sw, u.t.w, true) };
     });
     const xe = phaseMux(phase, xByPhase)!;
@@ -309,8 +311,7 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     const hold: Choice = { key: acc.name, expr: ref(acc.name) };
     const nextByPhase: (Choice | undefined)[] = Array.from({ length: phase.count }, (_, r) => {
       if (r >= R || (r > 0 && out.chunks[r].length === 0)) return hold;
-      const v = results[r];
-      return { key: v.kind === 'const' ? `c${v.value}` : v.name, expr: accOperand(v) };
+      return choiceOf(results[r], accOperand(results[r]));
     });
     const accNext = nets.wire(`${p}_next`, A.width, A.signed, phaseMux(phase, nextByPhase)!, ar.min, ar.max);
     nets.setNext(acc.name, ref(accNext.name));
