@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProgram, memoryFileSystem } from '../language/dist/index.js';
-import { COST_TABLES, computeEstimate, estimateNetwork, nodeFileSystem, partCatalog } from '../compiler/dist/index.js';
+import { COST_TABLES, HLS_REFERENCE, computeEstimate, estimateHls, estimateNetwork, nodeFileSystem, partCatalog } from '../compiler/dist/index.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +32,14 @@ function collector() {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
   return () => gc();
+}
+
+/** The Vitis HLS model of the jet tagger's HLS C++ beside the published hls4ml figures, as ratios (the issue's check). */
+function hlsVersusPublished(net) {
+  const h = estimateHls(net);
+  const r = HLS_REFERENCE;
+  const ratio = (a, b) => `${a.toLocaleString('en-US')} vs ${b.toLocaleString('en-US')} (${(a / b).toFixed(2)}×)`;
+  return `Vitis HLS model of the jet tagger vs ${r.source}: latency ${ratio(h.latencyCycles, r.latencyCycles)} cycles, II ${ratio(h.ii, r.ii)}, DSP ${ratio(h.dsp, r.dsp)}, LUT ${ratio(h.lut, r.lut)}, FF ${ratio(h.ff, r.ff)}, BRAM18 ${ratio(h.bram18, r.bram18)}`;
 }
 
 export async function run({ measure }) {
@@ -123,6 +131,7 @@ export async function run({ measure }) {
     `held-out networks (${table.length} of ${measured.length} measured${stale ? `; ${stale} measurements of an older generated Verilog left out` : ''}; tools: ${Object.values(meas.tools ?? {}).filter(Boolean).join('; ')}):`,
     ...formatErrorTable(table).split('\n'),
     `cost tables: ${COST_TABLES.obtained}`,
+    hlsVersusPublished(nj),
     'medians of fresh models: the editor re-checks on each keystroke, so the plan and weight caches start empty; the re-estimate rows keep the model',
   ];
   return { section: 'estimator', rows, notes };
