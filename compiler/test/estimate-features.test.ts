@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
 import { computeEstimate, networkFeatures, partCatalog } from '../src/index.js';
-import { romCellsOf } from '../src/estimate/features.js';
+import { productLuts, romCellsOf, romLutsOf } from '../src/estimate/features.js';
 
 function load(source: string, name = 'n'): NetworkModel {
   const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
@@ -28,20 +28,43 @@ network n {
 `;
 
 describe('products of narrow inputs', () => {
-  it('are tables of the product bits when the input fits a LUT (6 inputs on xc7, 4 on iCE40)', () => {
-    const narrow = load(dense('fixed<4, 2>'));
-    const x = networkFeatures(narrow, { part: 'xc7a100t' }).features;
-    const i = networkFeatures(narrow, { part: 'ice40up5k' }).features;
-    expect(x.tableBits).toBeGreaterThan(0);
-    expect(i.tableBits).toBeGreaterThan(0);
+  it('cost what yosys builds for each one alone (product-luts.json), once per input and weight', () => {
+    // Raws 12 and 24 (F = 5) are 3 · 2^2 and 3 · 2^3: the same digits shifted, so each costs what x · 3 does; the two
+    // inputs meet both raws: four products.
+    for (const [part, flow] of [['xc7a100t', 'xc7'], ['ice40up5k', 'ice40']] as const) {
+      const f = networkFeatures(load(dense('fixed<4, 2>')), { part }).features;
+      expect(productLuts(flow, 4, 3)).toBeGreaterThan(0);
+      expect(f.prodLuts).toBe(4 * productLuts(flow, 4, 3)!);
+      expect(f.tableBits).toBe(0);
+      // A 6-bit input is written as one expression too, on both flows.
+      expect(networkFeatures(load(dense('fixed<6, 2>')), { part }).features.prodLuts).toBe(4 * productLuts(flow, 6, 3)!);
+    }
     // A wider input's products are trees of adder instances over shifted copies, and so are the sums.
     const wide = networkFeatures(load(dense('fixed<8, 3>')), { part: 'ice40up5k' }).features;
-    expect(wide.tableBits).toBe(0);
-    expect(wide.treeBits).toBeGreaterThan(i.treeBits);
-    // A 6-bit input is a table on xc7 (LUT6) but not on iCE40 (LUT4).
-    const six = load(dense('fixed<6, 2>'));
-    expect(networkFeatures(six, { part: 'xc7a100t' }).features.tableBits).toBeGreaterThan(0);
-    expect(networkFeatures(six, { part: 'ice40up5k' }).features.tableBits).toBe(0);
+    expect(wide.prodLuts).toBe(0);
+    expect(wide.treeBits).toBeGreaterThan(0);
+  });
+  it('looks weights up by their odd part, and knows nothing outside the measured range', () => {
+    expect(productLuts('xc7', 5, 3 * 16)).toBe(productLuts('xc7', 5, 3));
+    expect(productLuts('ice40', 5, -11 * 4)).toBe(productLuts('ice40', 5, -11));
+    expect(productLuts('xc7', 5, 257)).toBeUndefined();
+    expect(productLuts('xc7', 7, 3)).toBeUndefined();
+  });
+  it('prices a lone negated product as the product by the negative weight (alumacc merges the negation)', () => {
+    // One term per output: d0 = −5 · x0, d1 = 5 · x1. The backend builds x · 5 and negates it; yosys merges the two.
+    const src = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 4>[2]
+  d = dense(x, 2) { weight: fixed<8, 8> = [[-5, 0], [0, 5]] } : fixed<12, 12>
+  output d
+}
+`;
+    for (const [part, flow] of [['xc7a100t', 'xc7'], ['ice40up5k', 'ice40']] as const) {
+      const f = networkFeatures(load(src), { part }).features;
+      expect(f.prodLuts).toBe(productLuts(flow, 4, -5)! + productLuts(flow, 4, 5)!);
+      expect(f.negBits).toBe(0);
+    }
   });
 });
 
@@ -58,12 +81,64 @@ describe('ROM cells by content', () => {
     // iCE40: 16-entry blocks, 2:1 multiplexers (8 blocks: 7 of them).
     expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'ice40')).toBe(7);
   });
+  it('costs one LUT per varying output bit when the reachable entries fit one LUT (64 on xc7, 16 on iCE40)', () => {
+    // 3 output bits; bit 0 alternates, bit 1 is constant 1, bit 2 steps at entry 8.
+    const t = table((i) => (i & 1) | 2 | (i >= 8 ? 4 : 0), 128);
+    expect(romLutsOf(t, 3, 'xc7', 0, 63)).toBe(2);
+    expect(romLutsOf(t, 3, 'ice40', 0, 15)).toBe(2);
+    // Every other entry of 0 … 30: bit 0 is constant too.
+    expect(romLutsOf(t, 3, 'ice40', 0, 30, 2)).toBe(1);
+    // More entries than a LUT tells apart: the block model (romCellsOf) applies.
+    expect(romLutsOf(t, 3, 'xc7', 0, 64)).toBeUndefined();
+    expect(romLutsOf(t, 3, 'ice40', 0, 16)).toBeUndefined();
+  });
   it('treats unreachable entries as don’t-cares', () => {
     const t = table((i) => i & 1, 128);
     expect(romCellsOf(t, 1, 'xc7')).toBe(3);
     // Only entries 0 … 63 reachable: one block, no multiplexer; every other entry: the bit is constant.
     expect(romCellsOf(t, 1, 'xc7', 0, 63)).toBe(1);
     expect(romCellsOf(t, 1, 'xc7', 0, 127, 2)).toBe(0);
+  });
+});
+
+describe('ROM reads in networks', () => {
+  const act = (x: string, table: number) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${x}[2]
+  s = tanh(x) { table: ${table} } : fixed<8, 1, RND, SAT>
+  output s
+}
+`;
+  it('a table read by a 4-bit input is one LUT per varying bit and one LUT level, not a ROM of the whole table', () => {
+    for (const part of ['xc7a100t', 'ice40up5k']) {
+      const { features, critical } = networkFeatures(load(act('fixed<4, 3>', 64)), { part });
+      expect(features.romLuts, part).toBeGreaterThan(0);
+      expect(features.romLuts, part).toBeLessThanOrEqual(2 * 8);
+      expect(features.romBits, part).toBe(0);
+      expect(critical.roms, part).toBe(0);
+    }
+    // A 10-bit input reaches the whole 1024-entry table: the block model and a ROM on the path.
+    const wide = networkFeatures(load(act('fixed<10, 3>', 1024)), { part: 'ice40up5k' });
+    expect(wide.features.romLuts).toBe(0);
+    expect(wide.features.romBits).toBeGreaterThan(0);
+    expect(wide.critical.roms).toBe(1);
+  });
+  it('softmax of inputs of a narrow range reads fewer entries of its tables', () => {
+    const sm = (scale: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 4>[4]
+  d = dense(x, 3) { weight: fixed<8, 4> = ${scale} } : fixed<10, 5>
+  p = softmax(d) { table: 128 } : ufixed<10, 0, TRN, SAT>
+  output p
+}
+`;
+    // The same types; weights of 1/16 make d span 1 (of the type's 32): the exponent table's first 16 entries.
+    const narrow = networkFeatures(load(sm('[[0.0625, 0, 0], [0, 0.0625, 0], [0, 0, 0.0625], [0, 0, 0]]')), { part: 'xc7a100t' }).features;
+    const wide = networkFeatures(load(sm('[[4, 0, 0], [0, 4, 0], [0, 0, 4], [0, 0, 0]]')), { part: 'xc7a100t' }).features;
+    expect(narrow.smRomBits).toBeGreaterThan(0);
+    expect(narrow.smRomBits).toBeLessThan(wide.smRomBits);
   });
 });
 

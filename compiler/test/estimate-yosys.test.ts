@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkProgram, memoryFileSystem } from '@qnn/language';
-import { estimateNetwork, generateVerilog, partCatalog } from '../src/index.js';
+import { estimateNetwork, generateVerilog, partCatalog, TABLE_INPUT_BITS } from '../src/index.js';
+import { productLuts } from '../src/estimate/features.js';
+import productLutTable from '../src/estimate/product-luts.json' with { type: 'json' };
 
 let work = '';
 beforeAll(() => {
@@ -62,6 +64,27 @@ describe('DSP estimate = yosys synth_xilinx -family xc7', { timeout: 600_000 }, 
       const design = generateVerilog(net);
       const est = estimateNetwork(program, net, { part: 'xc7a100t' });
       expect(est.total.dsp).toBe(yosysDsp([...design.files.values()].join('\n'), design.top));
+    });
+  }
+});
+
+// product-luts.json is data measured by compiler/calibrate/products.mjs: a seeded sample of its entries, synthesized
+// again with the same generator, must give the same LUT counts (a stale table, or a yosys that builds them otherwise,
+// fails here).
+describe('product-luts.json = yosys, on a seeded sample of its products', { timeout: 600_000 }, () => {
+  for (const flow of ['xc7', 'ice40'] as const) {
+    it(flow, async () => {
+      const v = spawnSync('yosys', ['-V'], { encoding: 'utf8' });
+      if (v.error) throw new Error('yosys is not installed: apt-get install -y yosys (the product table is checked against it)');
+      const { measureProducts } = await import('../calibrate/products.mjs');
+      let s = 12345;
+      const next = () => ((s = (s * 1103515245 + 12345) % 2147483648), s);
+      const items = Array.from({ length: 12 }, () => {
+        const m = 3 + 2 * (next() % ((productLutTable.maxWeight - 1) / 2));
+        return { sv: 2 + (next() % (TABLE_INPUT_BITS - 1)), w: next() % 2 ? m : -m };
+      });
+      const luts: number[] = measureProducts(flow, items, work);
+      expect(luts).toEqual(items.map((k) => productLuts(flow, k.sv, k.w)));
     });
   }
 });

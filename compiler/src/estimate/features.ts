@@ -10,6 +10,7 @@ import { alphaType } from '../semantics/alpha.js';
 import { windowGeometry } from '../backends/verilog/window.js';
 import { softmaxTables } from '../semantics/softmax.js';
 import { activationTable } from '../semantics/tables.js';
+import productLutTable from './product-luts.json' with { type: 'json' };
 import { castConst, TABLE_INPUT_BITS, treeShape } from '../backends/verilog/arith.js';
 
 /** Resource features: each is a count the cost tables weigh. */
@@ -49,18 +50,36 @@ export interface Features {
    * canonical-signed-digit products): Σ of every node's width, which synthesis maps to one carry chain each.
    */
   treeBits: number;
-  /** Bits of constant products of inputs no wider than a LUT's inputs (6 on xc7, 4 on iCE40): one LUT each. */
+  /**
+   * Bits of constant products of inputs no wider than a LUT's inputs (6 on xc7, 4 on iCE40) that product-luts.json
+   * does not list (a `*` the plan gives a DSP but synthesis builds in logic; weights beyond its range): one LUT each.
+   */
   tableBits: number;
+  /**
+   * LUTs of the canonical-signed-digit products of narrow inputs (≤ 6 signed bits, written as one expression), as yosys
+   * builds each one alone: measured per flow, input width and weight (product-luts.json, compiler/calibrate/products.mjs).
+   */
+  prodLuts: number;
   /**
    * Addend bits of the accumulation sums of time-multiplexed layers (reuse R > 1): every phase's chunk of an output's
    * terms with its accumulator, × the accumulator width. Kept apart from maccBits: yosys' share pass merges sums that
    * are used in different phases, so they cost less per bit than a layer at reuse 1.
    */
   raccBits: number;
+  /**
+   * raccBits / R: the part of the accumulation sums that does not shrink as the phases grow. yosys' share pass merges
+   * the phases' sums into fewer adders for a large R; at R = 2 they stay apart (measured: about 1.2 LUTs per raccBit
+   * at R = 2, 0.5–0.7 at R = 8 or 16).
+   */
+  raccSplitBits: number;
   /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
   lutMulBits: number;
   /** Per ROM read: LUT cells of its output bits (romCells: width × max(1, entries / 64) on xc7, / 16 on iCE40). */
   romBits: number;
+  /** Per read of softmax's exponent and inverse ROMs: its LUT cells (romCellsOf), kept apart from romBits. */
+  smRomBits: number;
+  /** LUTs of ROM reads with few reachable entries (romLutsOf): one per output bit that varies. */
+  romLuts: number;
   /** Division by a constant (average pooling with a window that is not a power of two): w² per divider. */
   divBits: number;
   /** Bits of the reuse multiplexers: operand bits × (distinct inputs − 1). */
@@ -115,12 +134,12 @@ export interface LayerFeatures {
   readonly out?: B;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'raccBits', 'lutMulBits', 'romBits', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, raccBits: 0, lutMulBits: 0, romBits: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -216,6 +235,19 @@ function classify(w: number, sv: number, dsp: boolean): ConstantPlan {
     if (sv < 128) m.set(key, c);
   }
   return c;
+}
+
+const PRODUCT_LUTS = productLutTable as unknown as { readonly maxWeight: number } & Record<Flow, Record<string, Record<string, number>>>;
+/**
+ * LUTs that yosys builds for the flat canonical-signed-digit product of a signed input of sv bits by w (measured alone,
+ * every product bit read; product-luts.json): the same for w · 2^k, whose digits are shifted. Undefined outside the
+ * measured range.
+ */
+export function productLuts(flow: Flow, sv: number, w: number): number | undefined {
+  let m = w;
+  while (m !== 0 && m % 2 === 0) m /= 2;
+  if (Math.abs(m) > PRODUCT_LUTS.maxWeight) return undefined;
+  return PRODUCT_LUTS[flow]?.[sv]?.[m];
 }
 
 /** Whether |w| is a power of two (the product is a shift). */
@@ -352,9 +384,11 @@ class Acc {
     // An input of no more bits than a LUT has inputs: abc maps every product bit (a function of the input alone) to
     // one LUT, whatever adders the Verilog wrote: a table of the product bits that are read.
     const tiles0 = plan && plan.kind === 'lut' && plan.csd ? 0 : this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
+    const measured = plan && plan.kind === 'lut' && plan.csd && sv <= TABLE_INPUT_BITS ? productLuts(this.flow, sv, w) : undefined;
     if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4)) {
       this.mults.lut++;
-      this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
+      if (measured !== undefined) this.f.prodLuts += measured;
+      else this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
       if (path) path.levels = Math.max(path.levels, 1);
       return { b, width: sv + bw, tz: 0 };
     }
@@ -378,8 +412,11 @@ class Acc {
       // One expression (arith.ts productConst): two digits are one adder (a carry chain); more are one $macc, a
       // carry-save tree of digits − 2 full-adder rows (a LUT level per 3:2 step) and one carry chain. A constant
       // added to the expression (a batchnorm's offset) joins the same $macc (measured with yosys synth_ice40).
-      this.f.addBits += sv + span + 1;
-      if (digits > 2) this.f.maccBits += (digits - 2) * (sv + span + 1);
+      if (measured !== undefined) this.f.prodLuts += measured;
+      else {
+        this.f.addBits += sv + span + 1;
+        if (digits > 2) this.f.maccBits += (digits - 2) * (sv + span + 1);
+      }
       if (path) {
         path.adders = Math.max(path.adders, 1);
         path.levels = Math.max(path.levels, csaLevels(digits));
@@ -637,12 +674,16 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const sw = signedWidth(t.lo + n / 2, t.hi + n / 2);
       one.addConst(sw);
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
-      one.f.romBits += activationRomCells(layer, x.type, acc.flow);
+      const rom = activationRomCells(layer, x.type, acc.flow);
+      one.f.romBits += rom.cells;
+      one.f.romLuts += rom.luts;
       addFeatures(acc.f, one.f, builtN);
       p.adders += 1;
       p.maxWidth = Math.max(p.maxWidth, sw);
       p.levels += 1;
-      p.roms = 1;
+      // A ROM of few reachable entries is one LUT level (romLutsOf); a larger one a tree of them and multiplexers.
+      if (rom.cells > 0) p.roms = 1;
+      else p.levels += 1;
       merge(acc.path, p);
       break;
     }
@@ -799,14 +840,38 @@ export function romCellsOf(entries: readonly bigint[], width: number, flow: Flow
   return cells;
 }
 
-const activationCells = new Map<string, number>();
-/** romCellsOf for a sigmoid or tanh layer's table read from inputs of type X (cached by context). */
-function activationRomCells(layer: LayerModel, X: FixedType, flow: Flow): number {
+/**
+ * LUTs of one read of a ROM whose reachable entries (lo, lo + step, … ≤ hi) are no more than a LUT can tell apart (64
+ * on xc7, 16 on iCE40): every output bit that is not constant over them is a function of that few index bits, one
+ * LUT (measured with yosys on the sigmoid and tanh networks). Undefined for more entries (romCellsOf).
+ */
+export function romLutsOf(entries: readonly bigint[], width: number, flow: Flow, lo = 0, hi = entries.length - 1, step = 1): number | undefined {
+  if (Math.floor((hi - lo) / step) + 1 > (flow === 'xc7' ? 64 : 16)) return undefined;
+  let luts = 0;
+  for (let j = 0; j < width; j++) {
+    const bit = BigInt(j);
+    let any0 = false;
+    let any1 = false;
+    for (let i = lo; i <= hi && !(any0 && any1); i += step) {
+      if ((BigInt.asUintN(width, entries[i]) >> bit) & 1n) any1 = true;
+      else any0 = true;
+    }
+    if (any0 && any1) luts++;
+  }
+  return luts;
+}
+
+const activationCells = new Map<string, { luts: number; cells: number }>();
+/**
+ * The ROM of a sigmoid or tanh layer read from inputs of type X (cached by context): `luts` when its reachable entries
+ * are few (romLutsOf), else its `cells` (romCellsOf).
+ */
+function activationRomCells(layer: LayerModel, X: FixedType, flow: Flow): { luts: number; cells: number } {
   const fn = layer.opName === 'sigmoid' ? 'sigmoid' : 'tanh';
   const n = Number(layer.settings.table ?? 1024);
   const Y = layer.tensor.type;
   const T = layer.types.table_type;
-  if (!T) return romCells(n, Y.width, flow);
+  if (!T) return { luts: 0, cells: romCells(n, Y.width, flow) };
   const key = `${fn}|${n}|${flow}|${typeKey(X)}|${typeKey(T)}|${typeKey(Y)}`;
   let c = activationCells.get(key);
   if (c === undefined) {
@@ -817,7 +882,8 @@ function activationRomCells(layer: LayerModel, X: FixedType, flow: Flow): number
     const scale = n / table.range / pow2(fracBits(X));
     const idx = (v: number) => Math.min(n - 1, Math.max(0, Math.trunc(v * scale) + n / 2));
     const step = Math.max(1, Math.floor(scale));
-    c = romCellsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step);
+    const luts = romLutsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step);
+    c = luts !== undefined ? { luts, cells: 0 } : { luts: 0, cells: romCellsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step) };
     if (activationCells.size > 256) activationCells.clear();
     activationCells.set(key, c);
   }
@@ -870,6 +936,12 @@ interface ProductEntry {
   /** Logic levels of the product (a table, a constant `*`'s carry-save rows), before its cast's. */
   readonly levelMax: number;
   readonly levelInc: number;
+  /**
+   * A negated narrow product (`neg` with measured prodLuts): yosys' alumacc merges a negation of the product alone
+   * (a dense output of that one term) into the product's expression, which then costs what x · (−|w|) does: the change
+   * in prodLuts.
+   */
+  readonly negDelta?: number;
 }
 
 /**
@@ -1110,7 +1182,10 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     const p2 = emptyPath();
     const t = s.cast(prod.b, prod.width, fp, A, p2);
     const scaled = n >= 0 && s.f.satBits === 0;
+    const mPos = neg && s.f.prodLuts > 0 ? productLuts(flow, sv, wb) : undefined;
+    const mNeg = mPos !== undefined ? productLuts(flow, sv, -wb) : undefined;
     e = {
+      ...(mPos !== undefined && mNeg !== undefined ? { negDelta: mNeg - mPos } : {}),
       lo: t.lo,
       hi: t.hi,
       tz: scaled ? Math.min(prod.tz + n, A.width - 1) : 0,
@@ -1135,7 +1210,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   let hlsOps = 0;
   let outLo = Infinity;
   let outHi = -Infinity;
-  const leaves: TreeLeaf[] = [];
+  const leaves: ProductEntry[] = [];
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
     const p = emptyPath();
@@ -1190,7 +1265,12 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       cur = { lo: b0, hi: b0 };
       let isConst = true;
       for (const e of leaves) {
+        const negBits = one.f.negBits;
         const t = one.tree(isConst ? [e] : [{ lo: cur.lo, hi: cur.hi, tz: 0, neg: false }, e], isConst ? cur.lo : 0);
+        if (terms === 1 && e.negDelta !== undefined) {
+          one.f.negBits = negBits;
+          one.f.prodLuts += e.negDelta;
+        }
         isConst = false;
         width = t.width;
         p.adders += t.depth;
@@ -1368,6 +1448,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         const end = Math.min(poured + n, (Math.floor(i / cap) + 1) * cap);
         const k = end - i;
         acc.f.raccBits += (k + 1) * A.width;
+        acc.f.raccSplitBits += ((k + 1) * A.width) / R;
         const cp = emptyPath();
         if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A, t === 0 ? cp : undefined);
         // The chunk's addends: its terms, and the accumulator (or, in the output's first chunk, a non-zero bias).
@@ -1601,15 +1682,21 @@ function softmaxShape(n: number, L: number, stable: boolean, layer: LayerModel):
 
 const softmaxCells = new Map<string, [number, number]>();
 /** romCellsOf for softmax's exponent and inverse tables (cached by context). */
-function softmaxRomCells(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow): [number, number] {
+function softmaxRomCells(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow, x: InputInfo): [number, number] {
   const Ex = layer.types.exp_table;
   const V = layer.types.inv_table;
   if (!Ex || !V) return [romCells(n, Ex?.width ?? 18, flow), romCells(n, V?.width ?? 18, flow)];
-  const key = `${n}|${L}|${stable ? 1 : 0}|${flow}|${typeKey(Ex)}|${typeKey(V)}`;
+  // Stable: the exponent table is read at (max − x) · n / 8, so inputs of a narrow range reach its first entries only.
+  const xr = x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : range(x.type);
+  const reach = stable ? Math.min(n - 1, Math.floor(((xr.hi - xr.lo) * n) / (8 * pow2(fracBits(x.type))))) : n - 1;
+  const key = `${n}|${L}|${stable ? 1 : 0}|${flow}|${typeKey(Ex)}|${typeKey(V)}|${reach}`;
   let r = softmaxCells.get(key);
   if (!r) {
     const t = softmaxTables(n, L, stable, Ex, V);
-    r = [romCellsOf(t.exp, Ex.width, flow), romCellsOf(t.inv, V.width, flow)];
+    // The inverse table is read at j = min(⌊S · n / R⌋, n − 1) with S = Σ e: stable, S holds the largest entry (the
+    // maximum's) and L − 1 entries no smaller than the least reachable one.
+    const jlo = stable ? Math.min(n - 1, Math.floor((Number(t.exp[0]) + (L - 1) * Math.max(0, Number(t.exp[reach]))) * n / pow2(t.r + fracBits(Ex)))) : 0;
+    r = [romCellsOf(t.exp, Ex.width, flow, 0, reach), romCellsOf(t.inv, V.width, flow, Math.max(0, jlo), n - 1)];
     if (softmaxCells.size > 256) softmaxCells.clear();
     softmaxCells.set(key, r);
   }
@@ -1639,8 +1726,8 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       acc.f.satBits += L * (b + 1);
     }
     if (n > 1) {
-      const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow);
-      acc.f.romBits += L * ec + vc;
+      const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow, x);
+      acc.f.smRomBits += L * ec + vc;
     }
     // Σ e: a tree of adder instances over the L exponent reads (their bounds: the table's least and largest entry).
     const shape = softmaxShape(n, L, stable, layer);
