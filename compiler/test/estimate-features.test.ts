@@ -44,6 +44,19 @@ describe('products of narrow inputs', () => {
     expect(wide.prodLuts).toBe(0);
     expect(wide.treeBits).toBeGreaterThan(0);
   });
+  it('are carry chains on the stage path (yosys maps their adders before abc), not a LUT level of a table', () => {
+    const src = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 4>[1]
+  d = dense(x, 1) { weight: fixed<8, 8> = [[3]] } : fixed<12, 12>
+  output d
+}
+`;
+    const p = networkFeatures(load(src), { part: 'ice40up5k' }).critical;
+    expect(p.adders).toBe(1);
+    expect(p.levels).toBe(0);
+  });
   it('looks weights up by their odd part, and knows nothing outside the measured range', () => {
     expect(productLuts('xc7', 5, 3 * 16)).toBe(productLuts('xc7', 5, 3));
     expect(productLuts('ice40', 5, -11 * 4)).toBe(productLuts('ice40', 5, -11));

@@ -381,14 +381,15 @@ class Acc {
     }
     const bw = signedWidth(w, w);
     const plan = this.pricing === 'plan' ? classify(w, sv, planDsp) : undefined;
-    // An input of no more bits than a LUT has inputs: abc maps every product bit (a function of the input alone) to
-    // one LUT, whatever adders the Verilog wrote: a table of the product bits that are read.
+    // An input of no more bits than a LUT has inputs, a product the plan does not give as canonical signed digits (a
+    // `*` in logic): a table of the product bits that are read.
     const tiles0 = plan && plan.kind === 'lut' && plan.csd ? 0 : this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
     const measured = plan && plan.kind === 'lut' && plan.csd && sv <= TABLE_INPUT_BITS ? productLuts(this.flow, sv, w) : undefined;
-    if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4)) {
+    // A measured product is one expression of carry chains (below), not a table: yosys maps its adders to carry
+    // chains before abc sees the logic.
+    if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4) && measured === undefined) {
       this.mults.lut++;
-      if (measured !== undefined) this.f.prodLuts += measured;
-      else this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
+      this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
       if (path) path.levels = Math.max(path.levels, 1);
       return { b, width: sv + bw, tz: 0 };
     }
