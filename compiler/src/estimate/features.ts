@@ -67,14 +67,17 @@ export interface Features {
    */
   raccBits: number;
   /**
-   * raccBits / R: the part of the accumulation sums that does not shrink as the phases grow. yosys' share pass merges
-   * the phases' sums into fewer adders for a large R; at R = 2 they stay apart (measured: about 1.2 LUTs per raccBit
-   * at R = 2, 0.5–0.7 at R = 8 or 16).
+   * raccBits / R, so that the fit prices an addend bit of the accumulation sums as a + b / R: yosys' share pass merges
+   * the phases' sums into fewer adders for a large R, at R = 2 they stay apart (measured: about 1.2 LUTs per raccBit at
+   * R = 2, 0.5–0.7 at R = 8 or 16).
    */
   raccSplitBits: number;
   /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
   lutMulBits: number;
-  /** Per ROM read: LUT cells of its output bits (romCells: width × max(1, entries / 64) on xc7, / 16 on iCE40). */
+  /**
+   * Per read of a sigmoid or tanh ROM of more reachable entries than a LUT tells apart: LUT cells of its output bits
+   * (romCellsOf by content; romCells, width × max(1, entries / 64) on xc7, / 16 on iCE40, without a table type).
+   */
   romBits: number;
   /** Per read of softmax's exponent and inverse ROMs: its LUT cells (romCellsOf), kept apart from romBits. */
   smRomBits: number;
