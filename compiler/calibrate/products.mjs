@@ -7,7 +7,7 @@
 // Every product x · w, for x of sv = 2…6 signed bits and odd w with 3 ≤ |w| ≤ N (default 255), is a module of its own
 // (keep_hierarchy, every product bit an output), synthesized in one yosys run per flow: `synth_xilinx -family xc7` and
 // `synth_ice40` (no -dsp), as the calibration synthesizes networks. w · 2^k has w's digits shifted: the same LUTs. The
-// expression is written as productConst writes it (sign extension to sv + top + 2 bits, a leading negated digit).
+// expression is the one productConst writes (the backend's own function, not a copy of it).
 // About two minutes per flow.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,23 +15,31 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalSignedDigits, TABLE_INPUT_BITS } from '../dist/index.js';
+import { productConst } from '../dist/backends/verilog/arith.js';
+import { printExpr } from '../dist/backends/verilog/vast.js';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '../src/estimate/product-luts.json');
 const arg = process.argv.indexOf('--max-weight');
 const MAX = arg > 0 ? Number(process.argv[arg + 1]) : 255;
 
-const sext = (sv, W) => (W > sv ? `$signed({{${W - sv}{X[${sv - 1}]}}, X})` : 'X');
-
-/** The module of x · w for a signed x of sv bits, written as productConst writes it; Y has every product bit. */
+/**
+ * The module of x · w for a signed x of sv bits: the expression is the backend's own (arith.ts productConst with the
+ * plan's canonical signed digits, as a `lut` constant); Y has every product bit.
+ */
 export function productModule(name, sv, w) {
-  const csd = canonicalSignedDigits(BigInt(w));
-  const W = sv + csd[csd.length - 1].shift + 2;
-  let e;
-  for (const d of csd) {
-    const term = d.shift === 0 ? sext(sv, W) : `$signed({${sext(sv, W - d.shift)}, ${d.shift}'h0})`;
-    e = e === undefined ? (d.negative ? `-(${term})` : term) : `(${e} ${d.negative ? '-' : '+'} ${term})`;
-  }
-  return { text: `(* keep_hierarchy *) module ${name}(input signed [${sv - 1}:0] X, output signed [${W - 1}:0] Y);\n  assign Y = ${e};\nendmodule\n`, width: W };
+  const x = { kind: 'net', name: 'X', width: sv, signed: true, lo: -(1n << BigInt(sv - 1)), hi: (1n << BigInt(sv - 1)) - 1n };
+  let wire;
+  const sink = {
+    wire: (prefix, width, isSigned, value) => (wire = { name: prefix, width, value }),
+    adder: () => {
+      throw new Error(`products.mjs: x · ${w} of ${sv} bits is not one expression`);
+    },
+    zerosOf: () => 0,
+    setZeros: () => {},
+    partlyRead: () => {},
+  };
+  productConst(sink, 'Y', x, BigInt(w), { kind: 'lut', csd: canonicalSignedDigits(BigInt(w)) });
+  return { text: `(* keep_hierarchy *) module ${name}(input signed [${sv - 1}:0] X, output signed [${wire.width - 1}:0] Y);\n  assign Y = ${printExpr(wire.value)};\nendmodule\n`, width: wire.width };
 }
 
 /**

@@ -440,7 +440,6 @@ function streamScale(f: Features, layer: LayerModel, lp: LayerPlan | undefined):
   }
 }
 
-
 /** Whether two types hold the same raws at the same scale. */
 const sameRaws = (a: FixedType, b: FixedType) => a.width === b.width && a.signed === b.signed && fracBits(a) === fracBits(b);
 

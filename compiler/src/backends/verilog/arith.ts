@@ -173,8 +173,9 @@ export function castTo(nets: NetSink, prefix: string, v: Val, fromFrac: number, 
 }
 
 /**
- * Inputs of at most this many signed bits: a product by a constant is a function of at most 6 bits, one LUT6 per
- * product bit on xc7, so its canonical-signed-digit adders are written as one expression for synthesis to tabulate.
+ * Inputs of at most this many signed bits: a product by a constant (a function of at most 6 bits) has its
+ * canonical-signed-digit adders written as one expression, not a tree of adder instances. Synthesis does not tabulate
+ * it: yosys maps the expression to carry chains before abc (product-luts.json measures each such product).
  */
 export const TABLE_INPUT_BITS = 6;
 
@@ -205,8 +206,9 @@ export function productConst(nets: NetSink, prefix: string, v: Val, w: bigint, h
   const sv = signedBits(v);
   const k = powerOfTwo(w);
   if (how?.kind === 'lut' && how.csd && how.csd.length >= 2 && sv <= TABLE_INPUT_BITS) {
-    // A narrow input: one flat expression, which synthesis maps to a table of the product bits (a function of the
-    // input alone); every partial sum is computed modulo 2^width, and the exact result fits width bits.
+    // A narrow input: one flat expression, which yosys' alumacc makes one $alu or $macc (carry chains; the estimator
+    // prices it from product-luts.json); every partial sum is computed modulo 2^width, and the exact result fits width
+    // bits.
     const top = how.csd[how.csd.length - 1].shift;
     const width = sv + top + 2;
     let e: Expr | undefined;
