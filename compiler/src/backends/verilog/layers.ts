@@ -237,10 +237,9 @@ function relu(nets: ModuleNets, p: string, v: Val, fx: number, Y: FixedType, six
     // x ≤ 0 gives 0, and so does x = 0 through the cast: the sign bit alone selects. (A compare `x <= 0` is a carry
     // chain in synth_ice40, about a LUT4 per bit on the path; the sign bit is a wire. A value whose bounds are ≥ 0
     // needs no select.)
-    const sign = v.signed ? bit(v.name, v.width - 1) : bin('<', sext(v, signedBits(v)), lit(signedBits(v), 0n, true));
     // The cast may read only x's high bits (it drops fractional ones): the rest is unread, which lint waives.
-    nets.partlyRead(v.name);
-    y = mux(nets, `${p}_0`, sign, konst(0n), y, Y);
+    if (v.kind === 'net') nets.partlyRead(v.name);
+    y = mux(nets, `${p}_0`, isNegative(v), konst(0n), y, Y);
   }
   return y;
 }
