@@ -297,7 +297,8 @@ export function verilogHash(net, tools) {
 /** Whether a cached measurement is complete: every tool ran, or timed out under a limit at least as long as this run's. */
 function hasAll(m, timeout) {
   const done = (r) => r && (!r.error || (r.error === 'timeout' && (m.timeoutS ?? 0) >= timeout));
-  return done(m.rtl) && done(m.xc7) && done(m.ice40);
+  // Place and route too (an item too large to place has none): a run that timed out under a shorter limit runs again.
+  return done(m.rtl) && done(m.xc7) && done(m.ice40) && (!m.pnr || done(m.pnr));
 }
 
 function summary(m) {

@@ -26,7 +26,7 @@ const MAX = arg > 0 ? Number(process.argv[arg + 1]) : 255;
  * The module of x · w for a signed x of sv bits: the expression is the backend's own (arith.ts productConst with the
  * plan's canonical signed digits, as a `lut` constant); Y has every product bit.
  */
-export function productModule(name, sv, w) {
+export function productModule(name, sv, w, withOffset = false) {
   const x = { kind: 'net', name: 'X', width: sv, signed: true, lo: -(1n << BigInt(sv - 1)), hi: (1n << BigInt(sv - 1)) - 1n };
   let wire;
   const sink = {
@@ -39,7 +39,14 @@ export function productModule(name, sv, w) {
     partlyRead: () => {},
   };
   productConst(sink, 'Y', x, BigInt(w), { kind: 'lut', csd: canonicalSignedDigits(BigInt(w)) });
-  return { text: `(* keep_hierarchy *) module ${name}(input signed [${sv - 1}:0] X, output signed [${wire.width - 1}:0] Y);\n  assign Y = ${printExpr(wire.value)};\nendmodule\n`, width: wire.width };
+  const expr = printExpr(wire.value);
+  if (!withOffset) return { text: `(* keep_hierarchy *) module ${name}(input signed [${sv - 1}:0] X, output signed [${wire.width - 1}:0] Y);\n  assign Y = ${expr};\nendmodule\n`, width: wire.width };
+  // A batchnorm's offset (layers.ts batchnorm): a constant one bit wider than the product, added to it. Its value
+  // matters little (measured: within about two LUTs over random offsets); this one has every other bit set from bit 1.
+  const W = wire.width + 1;
+  let c = 0n;
+  for (let b = 1; b < W - 1; b += 2) c |= 1n << BigInt(b);
+  return { text: `(* keep_hierarchy *) module ${name}(input signed [${sv - 1}:0] X, output signed [${W - 1}:0] Y);\n  wire signed [${wire.width - 1}:0] P = ${expr};\n  assign Y = ${W}'sh${c.toString(16)} + P;\nendmodule\n`, width: W };
 }
 
 /**
@@ -47,7 +54,7 @@ export function productModule(name, sv, w) {
  * own under a top that instantiates them all, in the folder `dir`; returns their LUT counts in order.
  */
 export function measureProducts(flow, items, dir) {
-  const mods = items.map((k, i) => productModule(`P${i}`, k.sv, k.w));
+  const mods = items.map((k, i) => productModule(`P${i}`, k.sv, k.w, k.withOffset));
   const ports = items.map((k, i) => `input [${k.sv - 1}:0] x${i}, output [${mods[i].width - 1}:0] y${i}`).join(', ');
   const top = `module top(${ports});\n${items.map((_, i) => `  P${i} u${i}(.X(x${i}), .Y(y${i}));`).join('\n')}\nendmodule\n`;
   const v = join(dir, `products_${flow}.v`);
@@ -67,20 +74,21 @@ export function measureProducts(flow, items, dir) {
 
 function main() {
   const items = [];
-  for (let sv = 2; sv <= TABLE_INPUT_BITS; sv++) for (let m = 3; m <= MAX; m += 2) for (const w of [m, -m]) items.push({ sv, w });
+  for (const withOffset of [false, true]) for (let sv = 2; sv <= TABLE_INPUT_BITS; sv++) for (let m = 3; m <= MAX; m += 2) for (const w of [m, -m]) items.push({ sv, w, withOffset });
   const dir = mkdtempSync(join(tmpdir(), 'qnn-products-'));
   try {
     const version = execFileSync('yosys', ['-V']).toString().trim();
     const table = {
-      $comment: `LUTs of x · w as arith.ts productConst writes it for a signed input x of sv bits (≤ TABLE_INPUT_BITS): one flat canonical-signed-digit expression. Each product synthesized alone (keep_hierarchy, every product bit read) by ${version}: xc7 = synth_xilinx -family xc7 (LUT1-6), ice40 = synth_ice40 without -dsp (SB_LUT4). Keyed by sv, then by the odd weight w (w · 2^k costs what w does). Written by node compiler/calibrate/products.mjs.`,
+      $comment: `LUTs of x · w as arith.ts productConst writes it for a signed input x of sv bits (≤ TABLE_INPUT_BITS): one flat canonical-signed-digit expression. Each product synthesized alone (keep_hierarchy, every product bit read) by ${version}: xc7 = synth_xilinx -family xc7 (LUT1-6), ice40 = synth_ice40 without -dsp (SB_LUT4). Keyed by sv, then by the odd weight w (w · 2^k costs what w does). withOffset: the same products with a constant one bit wider added (a batchnorm's offset; yosys alumacc merges it into the product's $macc), every other bit set from bit 1. Written by node compiler/calibrate/products.mjs.`,
       maxWeight: MAX,
       xc7: {},
       ice40: {},
+      withOffset: { xc7: {}, ice40: {} },
     };
     for (const flow of ['xc7', 'ice40']) {
       const t0 = Date.now();
       const luts = measureProducts(flow, items, dir);
-      for (let i = 0; i < items.length; i++) (table[flow][items[i].sv] ??= {})[items[i].w] = luts[i];
+      for (let i = 0; i < items.length; i++) ((items[i].withOffset ? table.withOffset[flow] : table[flow])[items[i].sv] ??= {})[items[i].w] = luts[i];
       process.stderr.write(`products: ${flow}: ${items.length} products in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     }
     writeFileSync(OUT, JSON.stringify(table) + '\n');

@@ -208,6 +208,111 @@ network n {
   });
 });
 
+describe('folded constants', () => {
+  // c111_batchnorm: a batchnorm element of scale 0 is its offset, a constant; the dense layer that reads it folds the
+  // product into its sum's constant, which the backend adds at the sum's root: a carry chain on the path (nextpnr
+  // showed three in series where the estimate counted two).
+  const src = (w: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 3>[2]
+  b = batchnorm(x) {
+    scale: fixed<8, 3> = [0, 1.625]
+    bias: fixed<8, 3> = [0.5, 0.25]
+  } : fixed<6, 3>
+  h = dense(b, 1) { weight: fixed<8, 3> = ${w} } : fixed<12, 4>
+  output h
+}
+`;
+  it('still cost their sum the constant’s adder on the path', () => {
+    const folded = networkFeatures(load(src('[[0.375], [0.625]]')), { part: 'ice40up5k' });
+    const zero = networkFeatures(load(src('[[0], [0.625]]')), { part: 'ice40up5k' });
+    // h's stage: the product of b[1] (an inline expression: one chain), and with the folded constant its adder.
+    const hStage = (f: typeof folded) => f.paths[f.paths.length - 2];
+    expect(hStage(folded).adders).toBe(hStage(zero).adders + 1);
+    expect(folded.features.caddBits).toBeGreaterThan(zero.features.caddBits);
+  });
+});
+
+describe('softmax of a constant element', () => {
+  // c98_softmax: dense output 0 has no weight on a non-constant input (a constant the backend folds); softmax's compare
+  // with it is against a constant and max − c an adder of a constant, not a subtractor.
+  const src = (w0: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 3>[2]
+  d = dense(x, 3) { weight: fixed<8, 3> = [[${w0}, 0.375, 0.625], [${w0}, 0.625, -0.375]] } : fixed<10, 5>
+  p = softmax(d) { table: 128 exp_table: fixed<12, 6, RND, SAT> inv_table: ufixed<12, 4, RND, SAT> } : ufixed<10, 0, TRN, SAT>
+  output p
+}
+`;
+  it('compares and subtracts only the elements that vary', () => {
+    const varying = networkFeatures(load(src('0.25')), { part: 'xc7a100t' }).features;
+    const constant = networkFeatures(load(src('0')), { part: 'xc7a100t' }).features;
+    // Element 0 constant: of the 2 compares of the maximum's tree one is against the constant; one subtractor fewer.
+    expect(constant.cmpBits).toBeLessThan(varying.cmpBits);
+    expect(constant.treeBits).toBeLessThan(varying.treeBits);
+    expect(constant.caddBits).toBeGreaterThan(varying.caddBits);
+  });
+});
+
+describe('batchnorm offsets', () => {
+  const bn = (bias: string, input = 'fixed<6, 3>') => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${input}[2]
+  y = batchnorm(x) {
+    scale: fixed<8, 4> = [0.4375, 0.8125]
+    bias: fixed<8, 4> = ${bias}
+  } : fixed<12, 6>
+  output y
+}
+`;
+  it('of a narrow product are measured with it (product-luts.json withOffset); an offset of 0 adds nothing', () => {
+    for (const [part, flow] of [['xc7a100t', 'xc7'], ['ice40up5k', 'ice40']] as const) {
+      // 0.4375 = 7 · 2^-4 (−1 + 8: a negated digit first), 0.8125 = 13 · 2^-4; inputs of 6 signed bits.
+      const f = networkFeatures(load(bn('[0.5, 0.25]')), { part }).features;
+      expect(f.prodLuts).toBe(productLuts(flow, 6, 7, true)! + productLuts(flow, 6, 13, true)!);
+      expect(f.caddBits).toBe(0);
+      const none = networkFeatures(load(bn('[0, 0]')), { part });
+      expect(none.features.prodLuts).toBe(productLuts(flow, 6, 7)! + productLuts(flow, 6, 13)!);
+      expect(none.features.caddBits).toBe(0);
+      expect(none.critical.levels).toBeLessThanOrEqual(networkFeatures(load(bn('[0.5, 0.25]')), { part }).critical.levels);
+    }
+    // Measured on xc7: a constant merged into −x + 8x (x · 7) costs about sv LUTs more than the product alone, where a
+    // constant adder on its own builds no LUT (caddBits fits 0 on xc7).
+    expect(productLuts('xc7', 6, 7, true)! - productLuts('xc7', 6, 7)!).toBeGreaterThanOrEqual(4);
+  });
+  it('are added to the sum as the backend builds it: a wider input keeps the constant adder', () => {
+    const f = networkFeatures(load(bn('[0.5, 0.25]', 'fixed<12, 6>')), { part: 'xc7a100t' }).features;
+    expect(f.prodLuts).toBe(0);
+    expect(f.caddBits).toBeGreaterThan(0);
+    expect(networkFeatures(load(bn('[0, 0]', 'fixed<12, 6>')), { part: 'xc7a100t' }).features.caddBits).toBe(0);
+  });
+  it('of the standalone form are the backend’s s and o, not gamma and beta', () => {
+    const src = (mean: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 3>[1]
+  y = batchnorm(x) {
+    gamma: fixed<8, 4> = [0.5]
+    beta: fixed<8, 4> = [0]
+    mean: fixed<8, 4> = [${mean}]
+    variance: fixed<8, 4> = [0.25]
+  } : fixed<12, 6>
+  output y
+}
+`;
+    // s = 0.5 / sqrt(0.25 + 0.001) ≈ 0.998 → 15/16 (fixed<8, 4>, TRN): a product by 15 = 16 − 1, where gamma (0.5)
+    // would be a shift; o = −mean · s: 0 without a mean, else an offset that joins the product.
+    const noOffset = networkFeatures(load(src('0')), { part: 'ice40up5k' }).features;
+    const offset = networkFeatures(load(src('1')), { part: 'ice40up5k' }).features;
+    expect(noOffset.prodLuts).toBe(productLuts('ice40', 6, 15));
+    expect(offset.prodLuts).toBe(productLuts('ice40', 6, 15, true));
+    expect(noOffset.caddBits + offset.caddBits).toBe(0);
+  });
+});
+
 describe('element-wise layers', () => {
   it('build only the elements of non-constant inputs, DSPs exactly (the blind c102_leaky counted 6 for 3)', () => {
     // leaky_relu's α · x is a DSP per element on xc7; dense output 1 has no non-zero weight: a constant, folded.
@@ -261,22 +366,27 @@ network n {
 });
 
 describe('stage paths', () => {
-  it('mark the output path (into the serial wrapper) and relu’s compare-select', () => {
-    const net = load(`target xc7a100t clock 10ns
+  it('mark the output path (into the serial wrapper); relu selects on the sign bit, relu6 after a compare', () => {
+    const src = (op: string) => `target xc7a100t clock 10ns
 network n {
   io parallel
   input x : fixed<8, 3>[2]
   d = dense(x, 2) { weight: fixed<8, 3> = [[0.5, 0.375], [0.75, -0.625]] } : fixed<8, 3>
-  r = relu(d) : fixed<8, 3>
+  r = ${op}(d) : fixed<8, 3>
   output r
 }
-`);
-    const { paths, critical } = networkFeatures(net, { part: 'ice40up5k' });
+`;
+    const { paths, critical } = networkFeatures(load(src('relu')), { part: 'ice40up5k' });
     const out = paths.filter((p) => p.out === 1);
     expect(out).toHaveLength(1);
-    expect(out[0].sel).toBe(1);
-    expect(paths.filter((p) => p.out === 0).every((p) => p.sel === 0)).toBe(true);
     expect(paths).toContainEqual(critical);
+    // relu (layers.ts): x's sign bit selects 0, a wire: one LUT level, no carry chain (the compare `x <= 0` it once
+    // built was a chain of x's width in synth_ice40, and about a LUT4 per bit).
+    expect(out[0]).toMatchObject({ sel: 0, adders: 0, levels: 1 });
+    // relu6 also compares x ≥ 6: a carry chain whose result selects every bit.
+    const six = networkFeatures(load(src('relu6')), { part: 'ice40up5k' }).paths.find((p) => p.out === 1)!;
+    expect(six).toMatchObject({ sel: 1, adders: 1 });
+    expect(paths.filter((p) => p.out === 0).every((p) => p.sel === 0)).toBe(true);
   });
 
   // Element-wise layers compute every element side by side: the stage's path is one element's (its longest), so it

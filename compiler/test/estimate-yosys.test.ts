@@ -79,12 +79,13 @@ describe('product-luts.json = yosys, on a seeded sample of its products', { time
       const { measureProducts } = await import('../calibrate/products.mjs');
       let s = 12345;
       const next = () => ((s = (s * 1103515245 + 12345) % 2147483648), s);
-      const items = Array.from({ length: 12 }, () => {
+      // Half of them with a constant added (the table's withOffset entries).
+      const items = Array.from({ length: 16 }, (_, i) => {
         const m = 3 + 2 * (next() % ((productLutTable.maxWeight - 1) / 2));
-        return { sv: 2 + (next() % (TABLE_INPUT_BITS - 1)), w: next() % 2 ? m : -m };
+        return { sv: 2 + (next() % (TABLE_INPUT_BITS - 1)), w: next() % 2 ? m : -m, withOffset: i % 2 === 1 };
       });
       const luts: number[] = measureProducts(flow, items, work);
-      expect(luts).toEqual(items.map((k) => productLuts(flow, k.sv, k.w)));
+      expect(luts).toEqual(items.map((k) => productLuts(flow, k.sv, k.w, k.withOffset)));
     });
   }
 });

@@ -3,7 +3,7 @@
 import { fracBits, type FixedType, type LayerModel, type NetworkModel, type ProgramModel } from '@qnn/language';
 import { findDevice, nearestParts, type Device } from '../devices/device-table.js';
 import { baseOf, delayOf, ffOf, lutOf, partDelayScale, COST_TABLES, type CostTables } from './cost-model.js';
-import { addFeatures, emptyFeatures, emptyPath, FEATURE_NAMES, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
+import { addFeatures, emptyFeatures, emptyPath, FEATURE_NAMES, batchnormRaws, layerFeatures, raws, type Features, type MultiplierPricing, type Flow, type InputInfo, type PathFeatures } from './features.js';
 import { estimateHls } from './hls.js';
 import { planNetworkTransient, type LayerPlan, type NetworkPlan } from '../plan/index.js';
 import { windowGeometry } from '../backends/verilog/window.js';
@@ -260,9 +260,8 @@ function constantValues(layer: LayerModel, ins: readonly InputInfo[]): Uint8Arra
 
 /** Whether a batchnorm element (by index into an input of `shape`) has scale 0: its output is its offset alone. */
 function zeroScale(layer: LayerModel, shape: readonly number[]): (i: number) => boolean {
-  const sT = layer.consts.scale ?? layer.consts.gamma;
-  if (!sT) return () => false;
-  const sr = raws(sT);
+  const sr = batchnormRaws(layer)?.s;
+  if (!sr) return () => false;
   const C = shape[shape.length - 1] ?? 1;
   return (i) => sr[(i % C) % sr.length] === 0;
 }

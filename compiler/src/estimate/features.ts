@@ -7,6 +7,7 @@ import { fixedType, fracBits, quantizeToDouble, type ConstTensor, type FixedType
 import { classifyConstant } from '../plan/multipliers.js';
 import type { ConstantPlan, ReuseSchedule } from '../plan/types.js';
 import { alphaType } from '../semantics/alpha.js';
+import { batchnormCoefficients } from '../semantics/batchnorm.js';
 import { windowGeometry } from '../backends/verilog/window.js';
 import { softmaxTables } from '../semantics/softmax.js';
 import { activationTable } from '../semantics/tables.js';
@@ -116,9 +117,10 @@ export interface PathFeatures {
    */
   sel: number;
   /**
-   * The bits a reuse > 1 layer's phase counter selects (its operand and accumulator multiplexers), in thousands: the
-   * phase select's fan-out, whose routing delay grows about linearly with its sinks (no global buffer drives it on
-   * iCE40); 0 elsewhere.
+   * The square root of the bits a reuse > 1 layer's phase counter selects (its operand and accumulator multiplexers),
+   * in thousands: the phase select's fan-out, a net no global buffer drives on iCE40, whose routing spans the sinks'
+   * area (its delay grows with the square root of the sinks: linear in the sinks, the fit overestimated the widest
+   * layer, `c79_dense_reuse_wide`'s 1,530 sinks, by 30 % on the HX8K); 0 elsewhere.
    */
   fanout: number;
 }
@@ -240,17 +242,39 @@ function classify(w: number, sv: number, dsp: boolean): ConstantPlan {
   return c;
 }
 
-const PRODUCT_LUTS = productLutTable as unknown as { readonly maxWeight: number } & Record<Flow, Record<string, Record<string, number>>>;
+type ProductTable = Record<Flow, Record<string, Record<string, number>>>;
+const PRODUCT_LUTS = productLutTable as unknown as { readonly maxWeight: number; readonly withOffset: ProductTable } & ProductTable;
 /**
  * LUTs that yosys builds for the flat canonical-signed-digit product of a signed input of sv bits by w (measured alone,
- * every product bit read; product-luts.json): the same for w · 2^k, whose digits are shifted. Undefined outside the
- * measured range.
+ * every product bit read; product-luts.json): the same for w · 2^k, whose digits are shifted. With `withOffset`, the
+ * product with a constant added (a batchnorm's offset), which yosys merges into the product's own $macc. Undefined
+ * outside the measured range.
  */
-export function productLuts(flow: Flow, sv: number, w: number): number | undefined {
+export function productLuts(flow: Flow, sv: number, w: number, withOffset = false): number | undefined {
   let m = w;
   while (m !== 0 && m % 2 === 0) m /= 2;
   if (Math.abs(m) > PRODUCT_LUTS.maxWeight) return undefined;
-  return PRODUCT_LUTS[flow]?.[sv]?.[m];
+  return (withOffset ? PRODUCT_LUTS.withOffset : PRODUCT_LUTS)?.[flow]?.[sv]?.[m];
+}
+
+interface BatchnormRaws {
+  readonly s: readonly number[];
+  readonly o: readonly number[];
+  readonly sFrac: number;
+  readonly oFrac: number;
+}
+const bnMemo = new WeakMap<LayerModel, BatchnormRaws | undefined>();
+/**
+ * A batchnorm layer's per-channel scale and offset raws as the backend builds them (semantics/batchnorm.ts: the folded
+ * form's scale and bias, or the standalone form's s and o computed from gamma, beta, mean and variance); undefined
+ * without constants.
+ */
+export function batchnormRaws(layer: LayerModel): BatchnormRaws | undefined {
+  if (bnMemo.has(layer)) return bnMemo.get(layer);
+  const r = layer.consts.scale || layer.consts.gamma ? batchnormCoefficients(layer) : undefined;
+  const v = r ? { s: r.s.map(Number), o: r.o.map(Number), sFrac: fracBits(r.sType), oFrac: fracBits(r.oType) } : undefined;
+  bnMemo.set(layer, v);
+  return v;
 }
 
 /** Whether |w| is a power of two (the product is a shift). */
@@ -367,7 +391,7 @@ class Acc {
    * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
    * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
    */
-  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0): { b: B; width: number; tz: number; inline?: number } {
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0, offset = false): { b: B; width: number; tz: number; inline?: number; offsetJoined?: boolean } {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
@@ -375,10 +399,12 @@ class Acc {
       const k = Math.log2(Math.abs(w));
       this.mults.shift++;
       if (w < 0) {
-        this.f.negBits += sv + k + 1;
+        // −(x · 2^k): the negation of x's sv + 1 bits (the k low bits are zeros, no logic; measured with synth_ice40:
+        // −(x << 3) of a 4-bit x is 8 LUT4s, as −x is). A constant added to it (a batchnorm's offset) joins the same
+        // chain, c − x · 2^k (7 LUT4s with the offset).
+        this.f.negBits += sv + 1;
         if (path) path.adders = Math.max(path.adders, 1);
-        // A negation written inline: a constant added to it joins its carry chain.
-        return { b, width: sv + k + 1, tz: k, inline: 1 };
+        return { b, width: sv + k + 1, tz: k, inline: 1, ...(offset ? { offsetJoined: true } : {}) };
       }
       return { b, width: sv + k + 1, tz: k };
     }
@@ -388,6 +414,9 @@ class Acc {
     // `*` in logic): a table of the product bits that are read.
     const tiles0 = plan && plan.kind === 'lut' && plan.csd ? 0 : this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
     const measured = plan && plan.kind === 'lut' && plan.csd && sv <= TABLE_INPUT_BITS ? productLuts(this.flow, sv, w) : undefined;
+    // `offset`: a constant is added to the product (a batchnorm's offset). For a measured product, the measured cost of
+    // the product with the constant merged into its $macc replaces the product's and the constant adder's.
+    const joined = offset && measured !== undefined ? productLuts(this.flow, sv, w, true) : undefined;
     // A measured product is one expression of carry chains (below), not a table: yosys maps its adders to carry
     // chains before abc sees the logic.
     if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4) && measured === undefined) {
@@ -416,7 +445,8 @@ class Acc {
       // One expression (arith.ts productConst): two digits are one adder (a carry chain); more are one $macc, a
       // carry-save tree of digits − 2 full-adder rows (a LUT level per 3:2 step) and one carry chain. A constant
       // added to the expression (a batchnorm's offset) joins the same $macc (measured with yosys synth_ice40).
-      if (measured !== undefined) this.f.prodLuts += measured;
+      if (joined !== undefined) this.f.prodLuts += joined;
+      else if (measured !== undefined) this.f.prodLuts += measured;
       else {
         this.f.addBits += sv + span + 1;
         if (digits > 2) this.f.maccBits += (digits - 2) * (sv + span + 1);
@@ -426,7 +456,7 @@ class Acc {
         path.levels = Math.max(path.levels, csaLevels(digits));
         path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
       }
-      return { b, width: sv + bw, tz: 0, inline: digits };
+      return { b, width: sv + bw, tz: 0, inline: digits, ...(joined !== undefined ? { offsetJoined: true } : {}) };
     }
     // yosys' wreduce drops product bits nothing reads (`need`) before mul2dsp checks the product width.
     const tiles = this.flow === 'xc7' ? xc7DspTiles(sv, bw, Math.min(sv + bw, need)) : 0;
@@ -529,21 +559,38 @@ export interface InputInfo {
  * sum's constant, which the estimate leaves as the bias), so the rows of inputs that are constant at every position
  * are zero.
  */
-function denseWeights(layer: LayerModel, x: InputInfo): Float64Array {
+function denseWeights(layer: LayerModel, x: InputInfo): { w: Float64Array; folded?: Uint8Array } {
   const w = raws(layer.consts.weight);
   const k = x.constant;
-  if (!k) return w;
+  if (!k) return { w };
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   let copy: Float64Array | undefined;
+  let folded: Uint8Array | undefined;
   for (let c = 0; c < C; c++) {
     let all = true;
     for (let i = c; i < k.length && all; i += C) all = k[i] === 1;
     if (!all) continue;
     copy ??= Float64Array.from(w);
+    folded ??= new Uint8Array(units);
+    for (let o = 0; o < units; o++) if (w[c * units + o] !== 0) folded[o] = 1;
     copy.fill(0, c * units, (c + 1) * units);
   }
-  return copy ?? w;
+  return copy ? { w: copy, folded } : { w };
+}
+
+/**
+ * The bias raws a dense layer's sums add as the backend builds them: the layer's bias, and where a unit has a product
+ * of a constant input (folded into its sum's constant, denseWeights) but no bias, a stand-in of one raw at the bias's
+ * scale: the constant's value is not tracked, but its adder is built (at the sum's root, in series on the path).
+ */
+function denseBias(layer: LayerModel, folded: Uint8Array | undefined): Float64Array | undefined {
+  const bT = layer.consts.bias;
+  const bias = bT ? raws(bT) : undefined;
+  if (!folded) return bias;
+  const out = bias ? Float64Array.from(bias) : new Float64Array(folded.length);
+  for (let o = 0; o < folded.length; o++) if (folded[o] && out[o] === 0) out[o] = 1;
+  return out;
 }
 
 /** The raw range of an input's values: its producer's when known, else its type's. */
@@ -598,14 +645,19 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const vr = inputRange(x);
       const yr = range(Y);
       if (layer.opName === 'relu' && x.lo !== undefined && fracBits(Y) === fracBits(x.type) && vr.hi <= yr.hi) out = { lo: Math.max(0, vr.lo), hi: Math.max(0, vr.hi) };
-      if (xr.lo < 0) acc.f.muxBits += builtN * Y.width;
-      if (layer.opName === 'relu6') acc.f.muxBits += builtN * (Y.width + typeSignedBits(x.type));
-      // x ≤ 0 is a comparison, which synth_ice40 builds as a carry chain of x's signed width (on the critical path
-      // of small designs), then the multiplexer's level; its LUTs are few (the multiplexer's bits above).
-      p.adders += 1;
-      p.maxWidth = Math.max(p.maxWidth, typeSignedBits(x.type));
-      p.levels += 1;
-      p.sel += 1;
+      // layers.ts relu: the sign bit selects 0 (a wire, no compare) when the values can be negative; relu6 also
+      // compares x ≥ 6, which synth_ice40 builds as a carry chain of x's signed width whose result selects every bit.
+      if (vr.lo < 0) {
+        acc.f.muxBits += builtN * Y.width;
+        p.levels += 1;
+      }
+      if (layer.opName === 'relu6') {
+        acc.f.muxBits += builtN * (Y.width + typeSignedBits(x.type));
+        p.adders += 1;
+        p.maxWidth = Math.max(p.maxWidth, typeSignedBits(x.type));
+        p.levels += 1;
+        p.sel += 1;
+      }
       merge(acc.path, p);
       break;
     }
@@ -699,7 +751,9 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const sw = sT ? sT.type.width : 16;
       const C = x.shape[x.shape.length - 1] ?? 1;
       const sv = typeSignedBits(x.type);
-      const sr = sT ? raws(sT) : undefined;
+      const bn = batchnormRaws(layer);
+      const sr = bn?.s;
+      const or = bn?.o;
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < x.count; i++) {
@@ -712,14 +766,23 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         const before = acc.f.dsp;
         // Every element is its own path (the stage's is the longest of them, not their sum).
         const ep = emptyPath();
-        const p = acc.productConst(inputRange(x), sv, s, ep);
+        const o = or ? or[(i % C) % or.length] : 1;
+        const p = acc.productConst(inputRange(x), sv, s, ep, Infinity, 0, o !== 0);
         // The offset's adder goes into the DSP's post-adder when the product is a DSP. Its carry chain is one more
-        // in series, unless the product is an inline sum, which the offset joins (one more carry-save operand).
-        if (acc.f.dsp === before) acc.addConst(p.width + 1);
-        else acc.f.dspRegBits -= Y.width;
-        if (p.inline) ep.levels = Math.max(ep.levels, csaLevels(p.inline + 1));
-        else ep.adders += 1;
-        const y = acc.cast({ lo: p.b.lo * 2, hi: p.b.hi * 2 }, p.width + 1, fracBits(x.type) + (sT ? fracBits(sT.type) : 0), Y, ep);
+        // in series, unless the product is an inline sum, which the offset joins (one more carry-save operand; a
+        // measured product's LUTs with the offset are measured as one). An offset of 0 adds nothing.
+        if (acc.f.dsp !== before) acc.f.dspRegBits -= Y.width;
+        else if (o !== 0 && !p.offsetJoined) acc.addConst(p.width + 1);
+        if (o !== 0) {
+          if (p.inline) ep.levels = Math.max(ep.levels, csaLevels(p.inline + 1));
+          else ep.adders += 1;
+        }
+        // The exact sum (layers.ts batchnorm): the product and the offset aligned to the finer of their fractions.
+        const fp = fracBits(x.type) + (bn ? bn.sFrac : 0);
+        const ft = Math.max(fp, bn ? bn.oFrac : 0);
+        const oo = o * pow2(ft - (bn ? bn.oFrac : 0));
+        const sum = { lo: p.b.lo * pow2(ft - fp) + oo, hi: p.b.hi * pow2(ft - fp) + oo };
+        const y = acc.cast(sum, Math.max(signedWidth(sum.lo, sum.hi), p.width + ft - fp), ft, Y, ep);
         merge(acc.path, ep);
         lo = Math.min(lo, y.lo);
         hi = Math.max(hi, y.hi);
@@ -1070,15 +1133,15 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const bT = layer.consts.bias;
   const Y = layer.tensor.type;
   const A = layer.types.accum ?? Y;
-  const w = denseWeights(layer, x);
-  const bias = bT ? raws(bT) : undefined;
+  const { w, folded } = denseWeights(layer, x);
+  const bias = denseBias(layer, folded);
   const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
   if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
   const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}|${x.lo ?? ''}|${x.hi ?? ''}`;
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
-    const r = denseOne(acc.flow, acc.pricing, layer, x, w, liveUnit);
+    const r = denseOne(acc.flow, acc.pricing, layer, x, w, bias, liveUnit);
     e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, out: r.out };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
@@ -1103,14 +1166,13 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   return e.out;
 }
 
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
   const bT = layer.consts.bias;
   const Y = layer.tensor.type;
   const A = layer.types.accum ?? Y;
-  const bias = bT ? raws(bT) : undefined;
   const sv = typeSignedBits(x.type);
   const xr = inputRange(x);
   const xlo = xr.lo;
@@ -1478,8 +1540,8 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   // level) and the output's cast.
   acc.path.levels = multPath.levels + chunkPath.levels + 1 + yPath.levels;
   acc.path.adders = multPath.adders + chunkPath.adders + yPath.adders;
-  // The phase counter's decoded compares select every operand and accumulator bit: a net of high fan-out.
-  acc.path.fanout = (acc.f.rmuxBits + acc.f.muxBits) / 1000;
+  // The phase counter's bits select every operand and accumulator bit: a net of high fan-out.
+  acc.path.fanout = Math.sqrt((acc.f.rmuxBits + acc.f.muxBits) / 1000);
   acc.path.maxWidth = Math.max(A.width + 1, multPath.maxWidth);
 }
 
@@ -1521,7 +1583,7 @@ function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
     const flat = { params: { units: O }, consts: { weight, bias: layer.consts.bias }, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
     const n = kps.length * C;
     const info: InputInfo = { type: x.type, shape: [n], count: n, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
-    const r = denseOne(acc.flow, acc.pricing, flat, info, raws(flat.consts.weight), new Uint8Array(O).fill(1));
+    const r = denseOne(acc.flow, acc.pricing, flat, info, raws(flat.consts.weight), flat.consts.bias ? raws(flat.consts.bias) : undefined, new Uint8Array(O).fill(1));
     scaleInto(acc, r.one, count);
     acc.f.regBits += r.regs * count;
     merge(acc.path, r.one.path);
@@ -1720,10 +1782,15 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const xw = typeSignedBits(x.type);
   for (let r = 0; r < rows; r++) {
     if (stable) {
-      acc.f.cmpBits += (L - 1) * xw;
+      // Elements that are constants (a pruned neuron of the layer before, InputInfo.constant): the backend folds them,
+      // so a compare with one is against a constant, and max − c is an adder of a constant, not a subtractor.
+      let kc = 0;
+      if (x.constant) for (let i = r * L; i < (r + 1) * L; i++) kc += x.constant[i] ? 1 : 0;
+      acc.f.cmpBits += Math.max(0, L - 1 - kc) * xw;
       acc.f.muxBits += (L - 1) * x.type.width;
       // max − x: one subtractor instance per element (layers.ts softmax, sumTree of max and −x).
-      acc.f.treeBits += L * (xw + 1);
+      acc.f.treeBits += (L - kc) * (xw + 1);
+      acc.f.caddBits += kc * (xw + 1);
       acc.f.satBits += L * (b + 1);
     } else {
       acc.f.caddBits += L * (b + 1);
