@@ -231,6 +231,10 @@ network n {
     const hStage = (f: typeof folded) => f.paths[f.paths.length - 2];
     expect(hStage(folded).adders).toBe(hStage(zero).adders + 1);
     expect(folded.features.caddBits).toBeGreaterThan(zero.features.caddBits);
+    // A zero bias of more fractional bits (fixed<12, 0>: 12) than the accumulator (fixed<16, 8>: 8) does not
+    // hide the folded constant's adder.
+    const withBias = (w: string) => networkFeatures(load(src(w).replace('} : fixed<12, 4>', 'bias: fixed<12, 0> = [0]\n accum: fixed<16, 8> } : fixed<12, 4>')), { part: 'ice40up5k' });
+    expect(hStage(withBias('[[0.375], [0.625]]')).adders).toBe(hStage(withBias('[[0], [0.625]]')).adders + 1);
   });
 });
 

@@ -581,15 +581,18 @@ function denseWeights(layer: LayerModel, x: InputInfo): { w: Float64Array; folde
 
 /**
  * The bias raws a dense layer's sums add as the backend builds them: the layer's bias, and where a unit has a product
- * of a constant input (folded into its sum's constant, denseWeights) but no bias, a stand-in of one raw at the bias's
- * scale: the constant's value is not tracked, but its adder is built (at the sum's root, in series on the path).
+ * of a constant input (folded into its sum's constant, denseWeights) but no bias, a stand-in of one raw of the
+ * accumulator (in the bias's raws): the constant's value is not tracked, but its adder is built (at the sum's root, in
+ * series on the path).
  */
 function denseBias(layer: LayerModel, folded: Uint8Array | undefined): Float64Array | undefined {
   const bT = layer.consts.bias;
   const bias = bT ? raws(bT) : undefined;
   if (!folded) return bias;
+  // denseOne scales the bias to the accumulator's fraction and floors it: one accumulator raw survives that.
+  const one = bT ? pow2(Math.max(0, fracBits(bT.type) - fracBits(layer.types.accum ?? layer.tensor.type))) : 1;
   const out = bias ? Float64Array.from(bias) : new Float64Array(folded.length);
-  for (let o = 0; o < folded.length; o++) if (folded[o] && out[o] === 0) out[o] = 1;
+  for (let o = 0; o < folded.length; o++) if (folded[o] && out[o] === 0) out[o] = one;
   return out;
 }
 
