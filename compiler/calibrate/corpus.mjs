@@ -185,7 +185,40 @@ function generated(i) {
   return { id: name, kind, source, params: { xw, ww, nin, nout, sparsity, reuse } };
 }
 
-export const GENERATED = FIRST_BLIND + BLIND_KINDS.length;
+/**
+ * Activation tables (kind `table`, ids t00–t11, added in the twelfth round): sigmoid and tanh of 64 to 1024 entries
+ * read through an index that is a slice of x's bits (x's fractional and integer bits exactly the table's: no
+ * rounding, no clamp) or computed (rounded and clamped), alone or after a dense layer. Until then the only training
+ * network with a table of more than 64 reachable entries on xc7 was c16, so the cost of a ROM cell was fitted on one
+ * network. Split like the first items: the 4th, 8th and 12th are held out.
+ */
+export const TABLE_ITEMS = 12;
+function tableItem(i) {
+  const r = rng(50000 + i * 7919);
+  const fn = i % 2 ? 'tanh' : 'sigmoid';
+  const R = fn === 'sigmoid' ? 16 : 8;
+  const n = pick(r, [128, 256, 512, 1024]);
+  const slice = i % 4 < 2;
+  const ib = Math.log2(R) - (r() < 0.5 ? 0 : 1);
+  const fb = Math.log2(n / R) - (r() < 0.7 ? 0 : 1);
+  const data = slice ? fx(ib + fb, ib) : fx(pick(r, [10, 12, 16]), pick(r, [3, 4, 5]), pick(r, ['TRN', 'RND']), pick(r, [undefined, 'SAT']));
+  const yw = pick(r, [6, 8, 10]);
+  const out = fn === 'sigmoid' ? `ufixed<${yw}, 0, RND, SAT>` : `fixed<${yw}, 1, RND, SAT>`;
+  const name = `t${String(i).padStart(2, '0')}_table`;
+  const nin = pick(r, [2, 4, 6]);
+  let body;
+  if (r() < 0.5) body = `  input x : ${data}[${nin}]\n  s = ${fn}(x) { table: ${n} } : ${out}\n  output s\n`;
+  else {
+    const nout = pick(r, [2, 3, 4]);
+    const coef = `${fx(pick(r, [3, 4, 5]), 1, 'RND', 'SAT')} = random(seed: ${60000 + i}, sparsity: ${pick(r, [0, 0.3])})`;
+    body = `  input x : ${fx(8, 3)}[${nin}]\n  d = dense(x, ${nout}) { weight: ${coef} } : ${data}\n  s = ${fn}(d) { table: ${n} } : ${out}\n  output s\n`;
+  }
+  return { id: name, kind: 'table', source: `${header(name, 'xc7a100t')}${body}}\n`, params: { n, slice } };
+}
+
+/** The c items (c00 up to the blind batch), and all generated items (the table items too). */
+const C_ITEMS = FIRST_BLIND + BLIND_KINDS.length;
+export const GENERATED = TABLE_ITEMS + C_ITEMS;
 
 /** The samples the Verilog backend builds (the others have convolutions or io stream). */
 const SAMPLES = [
@@ -198,7 +231,9 @@ const SAMPLES = [
 export function corpus() {
   const items = [];
   const seen = new Map();
-  for (let i = 0; i < GENERATED; i++) {
+  // The table items first (training and held out as the first items are), so the blind batch stays last.
+  for (let i = 0; i < TABLE_ITEMS; i++) items.push({ ...tableItem(i), holdout: i % 4 === 3 });
+  for (let i = 0; i < C_ITEMS; i++) {
     const item = generated(i);
     if (i >= FIRST_HELD_BATCH) {
       items.push({ ...item, holdout: true, ...(i >= FIRST_BLIND ? { blind: true } : {}) });

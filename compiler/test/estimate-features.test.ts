@@ -91,8 +91,8 @@ describe('ROM cells by content', () => {
     expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'xc7')).toBe(1);
     // A step at entry 32: the first block varies (one LUT6), plus the multiplexer.
     expect(romCellsOf(table((i) => (i >= 32 ? 1 : 0), 128), 1, 'xc7')).toBe(2);
-    // iCE40: 16-entry blocks, 2:1 multiplexers (8 blocks: 7 of them).
-    expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'ice40')).toBe(7);
+    // iCE40: 16-entry blocks, 2:1 multiplexers; a step at a block boundary is the tree's root multiplexer alone.
+    expect(romCellsOf(table((i) => (i >= 64 ? 1 : 0), 128), 1, 'ice40')).toBe(1);
   });
   it('costs one LUT per varying output bit when the reachable entries fit one LUT (64 on xc7, 16 on iCE40)', () => {
     // 3 output bits; bit 0 alternates, bit 1 is constant 1, bit 2 steps at entry 8.
@@ -111,6 +111,14 @@ describe('ROM cells by content', () => {
     // Only entries 0 … 63 reachable: one block, no multiplexer; every other entry: the bit is constant.
     expect(romCellsOf(t, 1, 'xc7', 0, 63)).toBe(1);
     expect(romCellsOf(t, 1, 'xc7', 0, 127, 2)).toBe(0);
+  });
+  it('selects among blocks through a tree in which a subtree of one constant needs no multiplexer', () => {
+    // A threshold (the high bit of a monotone function) over 256 entries on iCE40: 16 blocks of 16, one of which
+    // varies; the path to it is a multiplexer per level of the binary tree (4), not one per block (15).
+    const t = table((i) => (i >= 100 ? 1 : 0), 256);
+    expect(romCellsOf(t, 1, 'ice40')).toBe(1 + 4);
+    // A bit that varies in every block needs every multiplexer.
+    expect(romCellsOf(table((i) => i & 1, 256), 1, 'ice40')).toBe(16 + 15);
   });
 });
 
@@ -137,6 +145,25 @@ network n {
     expect(wide.features.romBits).toBeGreaterThan(0);
     expect(wide.critical.roms).toBe(1);
   });
+  it('through a computed index (rounded, clamped) count their cells again in romIdxBits; a slice of x does not', () => {
+    const sg = (x: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${x}[1]
+  s = sigmoid(x) { table: 256 } : ufixed<8, 0, RND, SAT>
+  output s
+}
+`;
+    for (const part of ['xc7a100t', 'ice40up5k']) {
+      // fixed<8, 4>: the index x · 16 + 128 is x's bits with the sign inverted; fixed<16, 4, TRN, SAT> drops 8 bits
+      // toward zero and clamps.
+      const slice = networkFeatures(load(sg('fixed<8, 4>')), { part }).features;
+      const computed = networkFeatures(load(sg('fixed<16, 4, TRN, SAT>')), { part }).features;
+      expect(slice.romBits, part).toBeGreaterThan(0);
+      expect(slice.romIdxBits, part).toBe(0);
+      expect(computed.romIdxBits, part).toBe(computed.romBits);
+    }
+  });
   it('softmax of inputs of a narrow range reads fewer entries of its tables', () => {
     const sm = (scale: string) => `target xc7a100t clock 10ns
 network n {
@@ -156,6 +183,27 @@ network n {
 });
 
 describe('constants', () => {
+  it('made by a range: relu of a convolution whose outputs are never positive is 0, and the convolution is dead', () => {
+    // As the blind c139_conv1d: |x · w| < 0.06, truncated to the output's steps of 0.5, lies in [−0.5, 0].
+    const net = (w: string) =>
+      load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 3, TRN, SAT>[8, 1]
+  c = conv1d(x, 4, 1, padding: same) { weight: fixed<8, 1> = [[[${w}]]] } : fixed<4, 3, TRN, SAT>
+  a = relu(c) : fixed<4, 3, TRN, SAT>
+  output a
+}
+`);
+    for (const part of ['xc7a100t', 'ice40up5k']) {
+      const small = computeEstimate(net('0.015625, -0.015625, 0, 0.0078125'), { part });
+      for (const l of small.layers) expect([l.name, l.lut, l.ff], part).toEqual([l.name, 0, 0]);
+      // Weights of 0.5 make the outputs positive: the same network builds its products, relu and registers.
+      const large = computeEstimate(net('0.5, -0.5, 0, 0.25'), { part });
+      expect(large.layers.find((l) => l.name === 'c')!.ff, part).toBeGreaterThan(0);
+      expect(large.total.lut, part).toBeGreaterThan(0);
+    }
+  });
   it('fold away: element-wise logic on a layer of zero weights builds nothing and has no path', () => {
     const net = load(`target xc7a100t clock 10ns
 network n {
@@ -336,6 +384,42 @@ network n {
     expect(est('0.25').dsp).toBe(3);
     expect(est('0').dsp).toBe(2);
     expect(est('0').lut).toBeLessThan(est('0.25').lut);
+  });
+});
+
+describe('dense outputs', () => {
+  const two = (w: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<10, 2, RND>[2]
+  d = dense(x, 2) { weight: fixed<5, 1, RND, SAT> = ${w} } : fixed<10, 2, RND>
+  output d
+}
+`;
+  it('of the same weights and bias are one circuit (yosys opt_merge): the second costs no logic', () => {
+    for (const part of ['xc7a100t', 'ice40up5k']) {
+      const same = networkFeatures(load(two('[[0.375, 0.375], [-0.5, -0.5]]')), { part }).features;
+      const one = networkFeatures(load(two('[[0.375, 0], [-0.5, 0]]')), { part }).features;
+      const other = networkFeatures(load(two('[[0.375, 0.625], [-0.5, -0.5]]')), { part }).features;
+      expect(same.treeBits, part).toBe(one.treeBits);
+      expect(same.rndBits, part).toBe(one.rndBits);
+      expect(other.treeBits, part).toBeGreaterThan(one.treeBits);
+    }
+  });
+  it('of one negated product that is an adder are one carry chain: alumacc merges the negation (blind c135)', () => {
+    // −0.625 = −5 · 2^−3: −(x + 4x), which nextpnr times as a single chain.
+    const p = networkFeatures(
+      load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 2>[1]
+  d = dense(x, 1) { weight: fixed<4, 1, RND, SAT> = [[-0.625]] } : fixed<6, 2>
+  output d
+}
+`),
+      { part: 'ice40up5k' },
+    ).paths;
+    expect(Math.max(...p.map((q) => q.adders))).toBe(1);
   });
 });
 

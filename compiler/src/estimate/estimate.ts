@@ -138,8 +138,9 @@ function planOf(network: NetworkModel): NetworkPlan | undefined {
  * Per node, which of its values an output of the network reads (through non-zero weights): synthesis removes the
  * rest, so a sparse layer feeding a sparse layer costs less than its own weights say. Values are tracked one to one
  * through element-wise layers and through dense layers' weights; other layers keep all inputs of a live output.
+ * `cut`: layers that read nothing (made constant by their input's range, found by a first walk).
  */
-function liveness(network: NetworkModel): Map<string, Uint8Array> {
+function liveness(network: NetworkModel, cut?: ReadonlySet<string>): Map<string, Uint8Array> {
   const live = new Map<string, Uint8Array>();
   const maskOf = (name: string, n: number) => {
     let m = live.get(name);
@@ -156,7 +157,8 @@ function liveness(network: NetworkModel): Map<string, Uint8Array> {
     const ins = l.inputs.map((n) => network.node(n));
     if (ins.some((n) => !n)) continue;
     const inMasks = ins.map((n) => maskOf(n!.name, size(n!.tensor.shape)));
-    if (!out) continue;
+    // A layer whose outputs are all constant although its input varies (LayerFeatures.constant) reads nothing.
+    if (!out || cut?.has(l.name)) continue;
     let any = false;
     for (let i = 0; i < out.length && !any; i++) any = out[i] === 1;
     if (l.opName === 'dense' && l.consts.weight) {
@@ -288,9 +290,26 @@ const fraction = (m: Uint8Array | undefined) => {
   return n / m.length;
 };
 
+/**
+ * The walk over a network's layers. A layer that its input's range makes constant (relu of values that are never
+ * positive) is found only during the walk, while liveness runs before it: when one is found, liveness is computed
+ * again with those layers reading nothing, and the network walked again (only then, so the editor path walks once).
+ */
 function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing = 'plan'): Walk {
+  const own: string[] = [];
+  const cut = new Set<string>();
+  let w = walkOnce(network, flow, tables, own, pricing, undefined, cut);
+  if (cut.size > 0) {
+    own.length = 0;
+    w = walkOnce(network, flow, tables, own, pricing, cut, new Set());
+  }
+  notes.push(...own);
+  return w;
+}
+
+function walkOnce(network: NetworkModel, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing, cut: ReadonlySet<string> | undefined, rangeConstant: Set<string>): Walk {
   const plan = planOf(network);
-  const live = liveness(network);
+  const live = liveness(network, cut);
   const layerPlans = new Map<string, LayerPlan>((plan?.layers ?? []).map((l) => [l.name, l]));
   const ii = plan?.ii ?? Math.max(1, ...network.layers.filter((l) => l.opName === 'dense').map((l) => l.reuse));
   const nodes = new Map<string, NodeState>();
@@ -359,10 +378,13 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
       registers = computes;
       // A layer that ends no stage although it would (all its outputs constant), or element-wise logic on constants,
       // is a constant: synthesis folds it away.
-      const constant = (REGISTERED.has(layer.opName) && !computes) || (ELEMENTWISE.has(layer.opName) && ins.every((x) => x.constant));
+      const constant = (REGISTERED.has(layer.opName) && !computes) || (ELEMENTWISE.has(layer.opName) && ins.every((x) => x.constant)) || lf.constant === true;
+      if (lf.constant) rangeConstant.add(layer.name);
       if (constant && !REGISTERED.has(layer.opName)) {
         for (const k of Object.keys(lf.f) as (keyof Features)[]) lf.f[k] = 0;
       }
+      // A layer nothing reads (liveFrac 0) builds no path either.
+      const lpath = liveFrac === 0 ? emptyPath() : lf.path;
       const f: Features = lf.f;
       rawFf = undefined;
       // The plan knows the registers exactly (constant outputs are not registered).
@@ -379,14 +401,15 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
         multipliers: lp ? lp.multipliers : lf.mults,
       };
       addFeatures(features, f);
-      path = constant ? emptyPath() : addPath(path, lf.path);
+      path = constant ? emptyPath() : addPath(path, lpath);
       if (computes) stageDone(path);
       const passThrough = (layer.opName === 'flatten' || layer.opName === 'reshape') && ins[0]?.info.registered === true;
       // The outputs' range when narrower than the type's (the backend tracks it, so the next layer's sums are
       // narrower); flatten, reshape and linear pass their input's on.
       const x0 = ins[0]?.info;
       const bounds = lf.out ?? ((layer.opName === 'flatten' || layer.opName === 'reshape' || layer.opName === 'linear') && x0 && x0.lo !== undefined && sameRaws(x0.type, layer.tensor.type) ? { lo: x0.lo, hi: x0.hi! } : undefined);
-      const consts = constant ? undefined : constantValues(layer, ins.map((x) => x.info));
+      // Per value, which are constants: all of a constant layer's (the next layer folds its products with them).
+      const consts = constant ? new Uint8Array(size(layer.tensor.shape)).fill(1) : constantValues(layer, ins.map((x) => x.info));
       nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}), ...(consts ? { constant: consts } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
     }
     layers.push(est);
@@ -411,10 +434,10 @@ function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: stri
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
-  // every LUT feature but the dividers; linear fitted better on the training networks than log2 or a square root,
+  // every LUT feature but the dividers and romIdxBits, which counts romBits cells again; linear fitted better on the training networks than log2 or a square root,
   // docs/estimate.md).
   let logicBits = 0;
-  for (const k of FEATURE_NAMES) if (k !== 'divBits') logicBits += features[k];
+  for (const k of FEATURE_NAMES) if (k !== 'divBits' && k !== 'romIdxBits') logicBits += features[k];
   const logicKbits = logicBits / 1000;
   for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], size: logicKbits };
   critical = { ...critical, size: logicKbits };

@@ -80,6 +80,12 @@ export interface Features {
    * (romCellsOf by content; romCells, width × max(1, entries / 64) on xc7, / 16 on iCE40, without a table type).
    */
   romBits: number;
+  /**
+   * The romBits cells again when the read's index is computed (a rounding or saturating cast of x: the table
+   * index's clamp and increment feed the table, and synthesis builds the pair as one larger function; measured with
+   * yosys, about 2.5 LUTs per cell where an index that is a slice of x's bits costs about 1).
+   */
+  romIdxBits: number;
   /** Per read of softmax's exponent and inverse ROMs: its LUT cells (romCellsOf), kept apart from romBits. */
   smRomBits: number;
   /** LUTs of ROM reads with few reachable entries (romLutsOf): one per output bit that varies. */
@@ -137,14 +143,19 @@ export interface LayerFeatures {
    * tracks every value's range through registers, builds them.
    */
   readonly out?: B;
+  /**
+   * Every output is a constant although the layer reads variables: relu (or relu6) of values that are never positive
+   * (a range the layer before tracks) is 0, which synthesis folds, and the layers before lose that reader.
+   */
+  readonly constant?: boolean;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -637,10 +648,12 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
     case 'depthwise_conv1d':
     case 'depthwise_conv2d':
       if (layer.reuse > 1) conv(acc, layer, x);
-      else windowedMac(acc, layer, x);
+      else out = windowedMac(acc, layer, x);
       break;
     case 'relu':
     case 'relu6': {
+      // Values that are never positive: every output is 0, a constant (no logic; see LayerFeatures.constant).
+      if (x.hi !== undefined && x.hi <= 0) return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: 0, constant: true };
       const xr = range(x.type);
       const p = emptyPath();
       for (let i = 0; i < builtN; i++) acc.cast(xr, x.type.width, fracBits(x.type), Y, p);
@@ -733,8 +746,9 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const sw = signedWidth(t.lo + n / 2, t.hi + n / 2);
       one.addConst(sw);
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
-      const rom = activationRomCells(layer, x.type, acc.flow);
+      const rom = activationRomCells(layer, x.type, inputRange(x), acc.flow);
       one.f.romBits += rom.cells;
+      if (one.f.rndBits > 0 || one.f.satBits > 0) one.f.romIdxBits += rom.cells;
       one.f.romLuts += rom.luts;
       addFeatures(acc.f, one.f, builtN);
       p.adders += 1;
@@ -870,42 +884,49 @@ function romCells(n: number, width: number, flow: Flow): number {
 
 /**
  * LUT cells of one read of a ROM by its content (synthesis minimizes the table): per output bit, the blocks of 64
- * (xc7 LUT6) or 16 (iCE40 LUT4) consecutive entries in which the bit is not constant over the reachable entries, and,
- * when the bit varies at all over more than one block, a multiplexer over the blocks (a LUT6 selects 4, a LUT4 2).
+ * (xc7 LUT6) or 16 (iCE40 LUT4) consecutive entries in which the bit is not constant over the reachable entries, and
+ * the multiplexers that select among the blocks (a LUT6 selects 4, a LUT4 2), as a tree over the blocks in which a
+ * subtree whose reachable entries are all one constant is that constant (no multiplexer): a bit that changes once
+ * (a threshold, the high bits of a monotone function) costs a multiplexer per tree level, not one per block.
  * `lo`, `hi`, `step`: the reachable indices lo, lo + step, … ≤ hi (the others are don't-cares).
  */
 export function romCellsOf(entries: readonly bigint[], width: number, flow: Flow, lo = 0, hi = entries.length - 1, step = 1): number {
   const B = flow === 'xc7' ? 64 : 16;
-  const muxWays = flow === 'xc7' ? 4 : 2;
+  const ways = flow === 'xc7' ? 4 : 2;
+  const nb = Math.floor(entries.length / B) + (entries.length % B ? 1 : 0);
+  // Per block: 0 unreachable, 1 constant 0, 2 constant 1, 3 varies.
+  const kind = new Uint8Array(nb);
   let cells = 0;
+  /** The multiplexers of the subtree of blocks [a, a + span): returns [its kind over the subtree, its multiplexers]. */
+  const tree = (a: number, span: number): [number, number] => {
+    if (span === 1) return [a < nb ? kind[a] : 0, 0];
+    const sub = span / ways;
+    let k = 0;
+    let muxes = 0;
+    let children = 0;
+    for (let c = 0; c < ways; c++) {
+      if (a + c * sub >= nb) break;
+      const [ck, cm] = tree(a + c * sub, sub);
+      muxes += cm;
+      if (ck !== 0) children++;
+      k = k === 0 ? ck : ck === 0 || ck === k ? k : 3;
+    }
+    // A subtree of one constant (or one reachable child) needs no multiplexer of its own.
+    if (k === 3 && children > 1) muxes++;
+    return [k, muxes];
+  };
+  let span = 1;
+  while (span < nb) span *= ways;
   for (let j = 0; j < width; j++) {
     const bit = BigInt(j);
-    let nonConst = 0;
-    let blocks = 0;
-    let any0 = false;
-    let any1 = false;
-    let block = -1;
-    let b0 = false;
-    let b1 = false;
-    const close = () => {
-      if (block >= 0) {
-        blocks++;
-        if (b0 && b1) nonConst++;
-      }
-    };
+    kind.fill(0);
     for (let i = lo; i <= hi; i += step) {
       const k = Math.floor(i / B);
-      if (k !== block) {
-        close();
-        block = k;
-        b0 = b1 = false;
-      }
-      if ((BigInt.asUintN(width, entries[i]) >> bit) & 1n) b1 = any1 = true;
-      else b0 = any0 = true;
+      const v = (BigInt.asUintN(width, entries[i]) >> bit) & 1n ? 2 : 1;
+      kind[k] = kind[k] === 0 ? v : kind[k] === v ? v : 3;
     }
-    close();
-    cells += nonConst;
-    if (any0 && any1 && blocks > 1) cells += Math.ceil((blocks - 1) / (muxWays - 1));
+    for (let k = 0; k < nb; k++) if (kind[k] === 3) cells++;
+    cells += tree(0, span)[1];
   }
   return cells;
 }
@@ -936,19 +957,19 @@ const activationCells = new Map<string, { luts: number; cells: number }>();
  * The ROM of a sigmoid or tanh layer read from inputs of type X (cached by context): `luts` when its reachable entries
  * are few (romLutsOf), else its `cells` (romCellsOf).
  */
-function activationRomCells(layer: LayerModel, X: FixedType, flow: Flow): { luts: number; cells: number } {
+function activationRomCells(layer: LayerModel, X: FixedType, xr: B, flow: Flow): { luts: number; cells: number } {
   const fn = layer.opName === 'sigmoid' ? 'sigmoid' : 'tanh';
   const n = Number(layer.settings.table ?? 1024);
   const Y = layer.tensor.type;
   const T = layer.types.table_type;
   if (!T) return { luts: 0, cells: romCells(n, Y.width, flow) };
-  const key = `${fn}|${n}|${flow}|${typeKey(X)}|${typeKey(T)}|${typeKey(Y)}`;
+  const key = `${fn}|${n}|${flow}|${typeKey(X)}|${xr.lo}|${xr.hi}|${typeKey(T)}|${typeKey(Y)}`;
   let c = activationCells.get(key);
   if (c === undefined) {
     const table = activationTable(fn, n, T);
     const entries = table.raws.map((r) => castConst(r, fracBits(T), Y));
-    // The reachable indices: clamp(trunc(x · N / R) + N/2, 0, N − 1) over X's range, every (2^−F · N / R)-th entry.
-    const xr = range(X);
+    // The reachable indices: clamp(trunc(x · N / R) + N/2, 0, N − 1) over x's range (the type's, or the narrower one
+    // the layer before tracks: the backend's registers hold only that), every (2^−F · N / R)-th entry.
     const scale = n / table.range / pow2(fracBits(X));
     const idx = (v: number) => Math.min(n - 1, Math.max(0, Math.trunc(v * scale) + n / 2));
     const step = Math.max(1, Math.floor(scale));
@@ -1049,6 +1070,37 @@ const STAMP_MAX_BITS = 16;
  * Per weight (index c · units + o), whether it is the first product of its input column c with its raw among the live
  * outputs in output order: synthesis builds each (input, weight) product once, whichever outputs read it.
  */
+/**
+ * Per output of a dense position, the index of an earlier live output with the same weights and bias (-1 when none):
+ * the backend builds both sums alike, and yosys' opt_merge merges identical logic, so the second costs no logic (a
+ * sparse layer's outputs of one equal term, as often as not).
+ */
+function duplicateOutputs(w: Float64Array, C: number, units: number, liveUnit: Uint8Array, bias: Float64Array | undefined): Int32Array {
+  const dup = new Int32Array(units).fill(-1);
+  const byHash = new Map<number, number[]>();
+  for (let o = 0; o < units; o++) {
+    if (!liveUnit[o]) continue;
+    let h = Math.imul(0x811c9dc5 ^ ((bias ? bias[o] : 0) | 0), 0x01000193);
+    for (let c = 0; c < C; c++) {
+      const v = w[c * units + o];
+      if (v !== 0) h = Math.imul(Math.imul(h ^ c, 0x01000193) ^ (v | 0) ^ ((v * 65536) | 0), 0x01000193);
+    }
+    const same = byHash.get(h);
+    if (!same) {
+      byHash.set(h, [o]);
+      continue;
+    }
+    const q = same.find((e) => (bias ? bias[e] : 0) === (bias ? bias[o] : 0) && columnEqual(w, C, units, e, o));
+    if (q !== undefined) dup[o] = q;
+    else same.push(o);
+  }
+  return dup;
+}
+function columnEqual(w: Float64Array, C: number, units: number, a: number, b: number): boolean {
+  for (let c = 0; c < C; c++) if (w[c * units + a] !== w[c * units + b]) return false;
+  return true;
+}
+
 function firstProducts(w: Float64Array, C: number, units: number, liveUnit: Uint8Array, wType: FixedType): Uint8Array {
   const first = new Uint8Array(w.length);
   const wMin = range(wType).lo;
@@ -1144,7 +1196,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
-    const r = denseOne(acc.flow, acc.pricing, layer, x, w, bias, liveUnit);
+    const r = denseOne(acc.flow, acc.pricing, layer, x, w, bias, liveUnit, true);
     e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, out: r.out };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
@@ -1169,7 +1221,12 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   return e.out;
 }
 
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array): { one: Acc; regs: number; out: B | undefined; product: (raw: number) => ProductEntry } {
+/**
+ * One position of a dense layer at reuse 1. `out`: the built outputs' range when narrower than Y's; `built`: whether
+ * any output was built (the others are their constant bias). `mergeEqual`: outputs equal to an earlier one cost no
+ * logic (duplicateOutputs; dense layers only: a convolution's windows are not merged yet).
+ */
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; out: B | undefined; built: boolean; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
@@ -1280,8 +1337,20 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   let outLo = Infinity;
   let outHi = -Infinity;
   const leaves: ProductEntry[] = [];
+  const dupOf = mergeEqual ? duplicateOutputs(w, C, units, liveUnit, bias) : undefined;
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
+    // An output equal to an earlier one is merged into it (no logic; its register stays, as the plan counts it).
+    if (dupOf && dupOf[o] >= 0) {
+      let terms = 0;
+      for (let c = 0; c < C; c++) {
+        if (w[c * units + o] === 0) skips++;
+        else terms++;
+      }
+      hlsOps += terms;
+      if (terms > 0) regs += Y.width;
+      continue;
+    }
     const p = emptyPath();
     let dspTerms = 0;
     const b0 = Math.floor(bias ? bias[o] * sb : 0);
@@ -1342,7 +1411,9 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         }
         isConst = false;
         width = t.width;
-        p.adders += t.depth;
+        // A lone negated product that is itself an adder (a shift-and-add, a measured product's chain): alumacc merges
+        // the negation into the product's $macc, one carry chain (nextpnr: c135's −(x + 4x) is one chain).
+        if (!(terms === 1 && e.neg && e.adderMax > 0)) p.adders += t.depth;
         p.maxWidth = Math.max(p.maxWidth, t.width);
         cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
       }
@@ -1362,7 +1433,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
   const yRange = range(Y);
   const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
-  return { one, regs, out, product: entryOf };
+  return { one, regs, out, built: outLo <= outHi, product: entryOf };
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
@@ -1564,7 +1635,7 @@ function csaLevels(n: number): number {
  * counted once (shareProducts), with the features it has in the largest group (its tree is the same in every group;
  * how many of its bits synthesis keeps may differ).
  */
-function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
+function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): B | undefined {
   const g = windowGeometry(layer, x.shape);
   const K = g.KH * g.KW;
   const C = g.C;
@@ -1580,8 +1651,16 @@ function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
   }
   let product: ((raw: number) => ProductEntry) | undefined;
   let most = 0;
+  // The outputs' range: the union of the groups' (undefined when one group's is the type's, or has no taps: its
+  // outputs are the bias, which is not tracked).
+  let outLo = Infinity;
+  let outHi = -Infinity;
+  let tracked = true;
   for (const { kps, count } of groups.values()) {
-    if (kps.length === 0) continue;
+    if (kps.length === 0) {
+      tracked = false;
+      continue;
+    }
     const weight = tapWeights(layer.consts.weight, kps, K, C, O, M, depthwise);
     const flat = { params: { units: O }, consts: { weight, bias: layer.consts.bias }, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
     const n = kps.length * C;
@@ -1591,8 +1670,13 @@ function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): void {
     acc.f.regBits += r.regs * count;
     merge(acc.path, r.one.path);
     if (count > most) [most, product] = [count, r.product];
+    if (r.out) {
+      outLo = Math.min(outLo, r.out.lo);
+      outHi = Math.max(outHi, r.out.hi);
+    } else if (r.built) tracked = false;
   }
   if (product) shareProducts(acc, g.windows, raws(tapWeights(layer.consts.weight, Array.from({ length: K }, (_, i) => i), K, C, O, M, depthwise)), C, O, product);
+  return tracked && outLo <= outHi ? { lo: outLo, hi: outHi } : undefined;
 }
 
 /**
