@@ -296,19 +296,19 @@ const fraction = (m: Uint8Array | undefined) => {
  * again with those layers reading nothing, and the network walked again (only then, so the editor path walks once).
  */
 function walk(network: NetworkModel, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing = 'plan'): Walk {
-  const own: string[] = [];
+  // The plan is computed once (it is not cached: planNetworkTransient), whichever walk reads it.
+  const plan = planOf(network);
   const cut = new Set<string>();
-  let w = walkOnce(network, flow, tables, own, pricing, undefined, cut);
-  if (cut.size > 0) {
-    own.length = 0;
-    w = walkOnce(network, flow, tables, own, pricing, cut, new Set());
+  const first: string[] = [];
+  const w = walkOnce(network, plan, flow, tables, first, pricing, undefined, cut);
+  if (cut.size === 0) {
+    notes.push(...first);
+    return w;
   }
-  notes.push(...own);
-  return w;
+  return walkOnce(network, plan, flow, tables, notes, pricing, cut, new Set());
 }
 
-function walkOnce(network: NetworkModel, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing, cut: ReadonlySet<string> | undefined, rangeConstant: Set<string>): Walk {
-  const plan = planOf(network);
+function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Flow, tables: CostTables, notes: string[], pricing: MultiplierPricing, cut: ReadonlySet<string> | undefined, rangeConstant: Set<string>): Walk {
   const live = liveness(network, cut);
   const layerPlans = new Map<string, LayerPlan>((plan?.layers ?? []).map((l) => [l.name, l]));
   const ii = plan?.ii ?? Math.max(1, ...network.layers.filter((l) => l.opName === 'dense').map((l) => l.reuse));
@@ -434,8 +434,8 @@ function walkOnce(network: NetworkModel, flow: Flow, tables: CostTables, notes: 
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
-  // every LUT feature but the dividers and romIdxBits, which counts romBits cells again; linear fitted better on the training networks than log2 or a square root,
-  // docs/estimate.md).
+  // every LUT feature but the dividers and romIdxBits, which counts romBits cells again; linear fitted better on the
+  // training networks than log2 or a square root, docs/estimate.md).
   let logicBits = 0;
   for (const k of FEATURE_NAMES) if (k !== 'divBits' && k !== 'romIdxBits') logicBits += features[k];
   const logicKbits = logicBits / 1000;

@@ -1067,10 +1067,6 @@ let stampGen = 0;
 const STAMP_MAX_BITS = 16;
 
 /**
- * Per weight (index c · units + o), whether it is the first product of its input column c with its raw among the live
- * outputs in output order: synthesis builds each (input, weight) product once, whichever outputs read it.
- */
-/**
  * Per output of a dense position, the index of an earlier live output with the same weights and bias (-1 when none):
  * the backend builds both sums alike, and yosys' opt_merge merges identical logic, so the second costs no logic (a
  * sparse layer's outputs of one equal term, as often as not).
@@ -1080,10 +1076,11 @@ function duplicateOutputs(w: Float64Array, C: number, units: number, liveUnit: U
   const byHash = new Map<number, number[]>();
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
+    // A hash of the output's bias and non-zero (input, raw) pairs; equal hashes are compared in full.
     let h = Math.imul(0x811c9dc5 ^ ((bias ? bias[o] : 0) | 0), 0x01000193);
     for (let c = 0; c < C; c++) {
       const v = w[c * units + o];
-      if (v !== 0) h = Math.imul(Math.imul(h ^ c, 0x01000193) ^ (v | 0) ^ ((v * 65536) | 0), 0x01000193);
+      if (v !== 0) h = Math.imul(Math.imul(h ^ c, 0x01000193) ^ (v | 0), 0x01000193);
     }
     const same = byHash.get(h);
     if (!same) {
@@ -1101,6 +1098,10 @@ function columnEqual(w: Float64Array, C: number, units: number, a: number, b: nu
   return true;
 }
 
+/**
+ * Per weight (index c · units + o), whether it is the first product of its input column c with its raw among the live
+ * outputs in output order: synthesis builds each (input, weight) product once, whichever outputs read it.
+ */
 function firstProducts(w: Float64Array, C: number, units: number, liveUnit: Uint8Array, wType: FixedType): Uint8Array {
   const first = new Uint8Array(w.length);
   const wMin = range(wType).lo;
