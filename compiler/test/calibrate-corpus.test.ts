@@ -20,7 +20,7 @@ describe('calibration corpus', () => {
   });
   it('holds out every fourth network of each kind before the held-out batches, every sample and every batch; the last batch is blind', () => {
     const seen = new Map<string, number>();
-    // The table items (t00–t11) are split like the first items: every fourth held out.
+    // The table items (t00–t19) are split like the first items: every fourth held out.
     for (const [i, it] of generated.filter((g) => g.kind === 'table').entries()) {
       expect(it.id).toMatch(/^t\d+_table$/);
       expect(it.holdout, it.id).toBe(i % 4 === 3);

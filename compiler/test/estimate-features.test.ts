@@ -145,7 +145,7 @@ network n {
     expect(wide.features.romBits).toBeGreaterThan(0);
     expect(wide.critical.roms).toBe(1);
   });
-  it('through a computed index (rounded, clamped) count their cells again in romIdxBits; a slice of x does not', () => {
+  it('through a clamped index count the table over the index before the clamp in romIdxBits; a slice or a rounded x does not', () => {
     const sg = (x: string) => `target xc7a100t clock 10ns
 network n {
   io parallel
@@ -154,14 +154,19 @@ network n {
   output s
 }
 `;
-    for (const part of ['xc7a100t', 'ice40up5k']) {
-      // fixed<8, 4>: the index x · 16 + 128 is x's bits with the sign inverted; fixed<16, 4, TRN, SAT> drops 8 bits
-      // toward zero and clamps.
+    for (const [part, perCell] of [['xc7a100t', 64], ['ice40up5k', 16]] as const) {
+      // fixed<8, 4>: the index x · 16 + 128 is x's bits with the sign inverted. fixed<16, 4, TRN, SAT> drops 8 bits
+      // toward zero, and its bounds round to [−128, 127]: + 128 needs no clamp. fixed<10, 5> reaches [−16, 16): the
+      // index before the clamp is x · 16 + 128 in [−128, 383], 10 bits, and the clamp folded into the table makes it a
+      // function of all 10 (synth_xilinx: 140 LUTs where the 256-entry table read by x's bits is 30).
       const slice = networkFeatures(load(sg('fixed<8, 4>')), { part }).features;
-      const computed = networkFeatures(load(sg('fixed<16, 4, TRN, SAT>')), { part }).features;
+      const rounded = networkFeatures(load(sg('fixed<16, 4, TRN, SAT>')), { part }).features;
+      const clamped = networkFeatures(load(sg('fixed<10, 5>')), { part }).features;
       expect(slice.romBits, part).toBeGreaterThan(0);
       expect(slice.romIdxBits, part).toBe(0);
-      expect(computed.romIdxBits, part).toBe(computed.romBits);
+      expect(rounded.romBits, part).toBeGreaterThan(0);
+      expect(rounded.romIdxBits, part).toBe(0);
+      expect(clamped.romIdxBits, part).toBe((8 * 1024) / perCell);
     }
   });
   it('softmax of inputs of a narrow range reads fewer entries of its tables', () => {
@@ -420,6 +425,24 @@ network n {
       { part: 'ice40up5k' },
     ).paths;
     expect(Math.max(...p.map((q) => q.adders))).toBe(1);
+  });
+  it('of one negated product of a wide input are two carry chains: its adders are instances of their own (blind c142)', () => {
+    // −0.375 = −3 · 2^−3 of a 10-bit x: 4x − x as an adder instance (arith.ts sumTree, keep_hierarchy), then its
+    // negation; nextpnr times two carry entries.
+    const paths = (x: string) =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${x}[1]
+  d = dense(x, 1) { weight: fixed<4, 1, RND, SAT> = [[-0.375]] } : fixed<12, 4>
+  output d
+}
+`),
+        { part: 'ice40up5k' },
+      ).paths;
+    expect(Math.max(...paths('fixed<10, 4>').map((q) => q.adders))).toBe(2);
+    expect(Math.max(...paths('fixed<6, 2>').map((q) => q.adders))).toBe(1);
   });
 });
 

@@ -434,8 +434,8 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
-  // every LUT feature but the dividers and romIdxBits, which counts romBits cells again; linear fitted better on the
-  // training networks than log2 or a square root, docs/estimate.md).
+  // every LUT feature but the dividers and romIdxBits, a table over the index before its clamp that overlaps romBits;
+  // linear fitted better on the training networks than log2 or a square root, docs/estimate.md).
   let logicBits = 0;
   for (const k of FEATURE_NAMES) if (k !== 'divBits' && k !== 'romIdxBits') logicBits += features[k];
   const logicKbits = logicBits / 1000;

@@ -3,7 +3,7 @@
 // LUT, FF and fmax figures with coefficients fitted to yosys and nextpnr (compiler/calibrate). The walk mirrors
 // backends/verilog (arith.ts castTo, productConst, sumExact; generate.ts dense, denseReuse, pooling, tables) with raw
 // bounds as doubles: exact up to 2^53, and what the estimate needs beyond.
-import { fixedType, fracBits, quantizeToDouble, type ConstTensor, type FixedType, type LayerModel } from '@qnn/language';
+import { fixedType, fracBits, quantizeToDouble, roundsUp, type ConstTensor, type FixedType, type LayerModel } from '@qnn/language';
 import { classifyConstant } from '../plan/multipliers.js';
 import type { ConstantPlan, ReuseSchedule } from '../plan/types.js';
 import { alphaType } from '../semantics/alpha.js';
@@ -81,9 +81,10 @@ export interface Features {
    */
   romBits: number;
   /**
-   * The romBits cells again when the read's index is computed (a rounding or saturating cast of x: the table
-   * index's clamp and increment feed the table, and synthesis builds the pair as one larger function; measured with
-   * yosys, about 2.5 LUTs per cell where an index that is a slice of x's bits costs about 1).
+   * A read through a clamped index (x reaches beyond the table's range): synthesis folds the clamp into the table
+   * and builds a function of the sw index bits before the clamp, so this counts the cells of a table of 2^sw entries
+   * (romCells). Measured with synth_xilinx on a 256-entry tanh: 30 LUTs read by x's bits, 31 by a rounded x (no clamp),
+   * 75, 97 and 140 through a 10- or 11-bit clamped index (docs/estimate.md, the thirteenth round).
    */
   romIdxBits: number;
   /** Per read of softmax's exponent and inverse ROMs: its LUT cells (romCellsOf), kept apart from romBits. */
@@ -377,11 +378,11 @@ class Acc {
       q = { lo: v.lo * pow2(-n), hi: v.hi * pow2(-n) };
       wq = width - n;
     } else {
-      q = { lo: Math.floor(v.lo / pow2(n)), hi: Math.floor(v.hi / pow2(n)) };
+      // backends/verilog castTo: the rounded bounds (every quantization mode is monotone).
+      q = { lo: roundShift(v.lo, n, to.quant), hi: roundShift(v.hi, n, to.quant) };
       wq = Math.max(width, n + 1) - n;
       if (to.quant !== 'TRN') {
         this.f.rndBits += wq + 1;
-        q.hi += 1;
         wq += 1;
         if (path) {
           path.adders++;
@@ -402,7 +403,7 @@ class Acc {
    * classifies it (plan/multipliers.ts): a shift for ±2^k, a shift-and-add tree over the canonical signed digits for
    * `lut`, a `*` for `dsp` (which yosys maps to DSP48E1 tiles, or to logic below its minimum widths).
    */
-  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0, offset = false): { b: B; width: number; tz: number; inline?: number; offsetJoined?: boolean } {
+  productConst(xb: B, sv: number, w: number, path?: PathFeatures, need = Infinity, drop = 0, offset = false): { b: B; width: number; tz: number; inline?: number; offsetJoined?: boolean; instances?: true } {
     const a = xb.lo * w;
     const c = xb.hi * w;
     const b = { lo: Math.min(a, c), hi: Math.max(a, c) };
@@ -447,7 +448,7 @@ class Acc {
         path.adders = Math.max(path.adders, t.depth);
         path.maxWidth = Math.max(path.maxWidth, t.width);
       }
-      return { b, width: Math.min(t.width, signedWidth(b.lo, b.hi)), tz: t.tz };
+      return { b, width: Math.min(t.width, signedWidth(b.lo, b.hi)), tz: t.tz, instances: true };
     }
     if (plan && plan.kind === 'lut' && plan.csd) {
       const digits = plan.csd.length;
@@ -742,21 +743,32 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const one = new Acc(acc.flow, acc.pricing);
       const p = emptyPath();
       const R = layer.opName === 'sigmoid' ? 16 : 8;
-      const t = one.cast(range(x.type), x.type.width, fracBits(x.type) + Math.log2(R) - b, fixedType(true, b + 1, b + 1, 'TRN_ZERO', 'SAT'), p);
+      const t = one.cast(inputRange(x), x.type.width, fracBits(x.type) + Math.log2(R) - b, fixedType(true, b + 1, b + 1, 'TRN_ZERO', 'SAT'), p);
       const sw = signedWidth(t.lo + n / 2, t.hi + n / 2);
       one.addConst(sw);
+      const satBits = one.f.satBits;
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
       const rom = activationRomCells(layer, x.type, inputRange(x), acc.flow);
       one.f.romBits += rom.cells;
-      if (one.f.rndBits > 0 || one.f.satBits > 0) one.f.romIdxBits += rom.cells;
+      // A clamped index: synthesis folds the clamp into the table, a function of the sw bits before the clamp.
+      const clamped = rom.cells > 0 && one.f.satBits > satBits;
+      if (clamped) one.f.romIdxBits += romCells(pow2(sw), layer.tensor.type.width, acc.flow);
       one.f.romLuts += rom.luts;
       addFeatures(acc.f, one.f, builtN);
-      p.adders += 1;
+      // + N/2 changes the index's top bits only: yosys builds it in a LUT level, not a carry chain (nextpnr: no carry
+      // entry on the paths of t00, t01, t05 and t08, one, the rounding increment's, on t07's and t11's).
       p.maxWidth = Math.max(p.maxWidth, sw);
-      p.levels += 1;
+      p.levels += 2;
       // A ROM of few reachable entries is one LUT level (romLutsOf); a larger one a tree of them and multiplexers.
-      if (rom.cells > 0) p.roms = 1;
-      else p.levels += 1;
+      // On iCE40 a LUT4 of four index bits and a 2:1 multiplexer level per further bit (nextpnr: 3, 4 and 5 LUT levels
+      // for t00's 7, t05's 8 and t08's 9 index bits). With the clamp folded in, the bits are those before the clamp.
+      if (rom.cells > 0) {
+        p.roms = 1;
+        if (acc.flow === 'ice40') p.levels += Math.max(0, (clamped ? sw : rom.indexBits) - 4);
+      } else p.levels += 1;
+      // The clamp's test of the sw − b bits above the table's index, in series: nextpnr times 12 LUT levels through
+      // t11's and t18's clamped reads, where the table of sw bits accounts for 5 to 6 of them.
+      if (clamped) p.levels += sw - b;
       merge(acc.path, p);
       break;
     }
@@ -952,17 +964,26 @@ export function romLutsOf(entries: readonly bigint[], width: number, flow: Flow,
   return luts;
 }
 
-const activationCells = new Map<string, { luts: number; cells: number }>();
+/** roundShiftRight on a number: v / 2^n (n > 0) rounded by `mode` (backends/verilog castTo's bounds). */
+function roundShift(v: number, n: number, mode: FixedType['quant']): number {
+  const p = pow2(n);
+  const floor = Math.floor(v / p);
+  const dropped = v - floor * p;
+  const half = p / 2;
+  return roundsUp(mode, dropped >= half, dropped % half !== 0, v < 0, Math.abs(floor % 2) === 1) ? floor + 1 : floor;
+}
+
+const activationCells = new Map<string, { luts: number; cells: number; indexBits: number }>();
 /**
  * The ROM of a sigmoid or tanh layer read from inputs of type X (cached by context): `luts` when its reachable entries
  * are few (romLutsOf), else its `cells` (romCellsOf).
  */
-function activationRomCells(layer: LayerModel, X: FixedType, xr: B, flow: Flow): { luts: number; cells: number } {
+function activationRomCells(layer: LayerModel, X: FixedType, xr: B, flow: Flow): { luts: number; cells: number; indexBits: number } {
   const fn = layer.opName === 'sigmoid' ? 'sigmoid' : 'tanh';
   const n = Number(layer.settings.table ?? 1024);
   const Y = layer.tensor.type;
   const T = layer.types.table_type;
-  if (!T) return { luts: 0, cells: romCells(n, Y.width, flow) };
+  if (!T) return { luts: 0, cells: romCells(n, Y.width, flow), indexBits: Math.log2(n) };
   const key = `${fn}|${n}|${flow}|${typeKey(X)}|${xr.lo}|${xr.hi}|${typeKey(T)}|${typeKey(Y)}`;
   let c = activationCells.get(key);
   if (c === undefined) {
@@ -974,7 +995,9 @@ function activationRomCells(layer: LayerModel, X: FixedType, xr: B, flow: Flow):
     const idx = (v: number) => Math.min(n - 1, Math.max(0, Math.trunc(v * scale) + n / 2));
     const step = Math.max(1, Math.floor(scale));
     const luts = romLutsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step);
-    c = luts !== undefined ? { luts, cells: 0 } : { luts: 0, cells: romCellsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step) };
+    // The index bits that vary over the reachable entries.
+    const indexBits = Math.ceil(Math.log2(Math.floor((idx(xr.hi) - idx(xr.lo)) / step) + 1));
+    c = luts !== undefined ? { luts, cells: 0, indexBits } : { luts: 0, cells: romCellsOf(entries, Y.width, flow, idx(xr.lo), idx(xr.hi), step), indexBits };
     if (activationCells.size > 256) activationCells.clear();
     activationCells.set(key, c);
   }
@@ -1033,6 +1056,11 @@ interface ProductEntry {
    * in prodLuts.
    */
   readonly negDelta?: number;
+  /**
+   * The product is a tree of adder instances (a wide input's shift-and-add, arith.ts sumTree): each keeps its own
+   * hierarchy, so a negation of the product is a carry chain of its own, not merged into the product's.
+   */
+  readonly instances: boolean;
 }
 
 /**
@@ -1322,6 +1350,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       shift: s.mults.shift,
       lutMults: s.mults.lut,
       dspMults: s.mults.dsp,
+      instances: prod.instances === true,
       adderMax: p1.adders,
       adderInc: p2.adders,
       maxWidth: Math.max(p1.maxWidth, p2.maxWidth),
@@ -1412,9 +1441,11 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         }
         isConst = false;
         width = t.width;
-        // A lone negated product that is itself an adder (a shift-and-add, a measured product's chain): alumacc merges
-        // the negation into the product's $macc, one carry chain (nextpnr: c135's −(x + 4x) is one chain).
-        if (!(terms === 1 && e.neg && e.adderMax > 0)) p.adders += t.depth;
+        // A lone negated product that is itself one adder expression (a narrow input's shift-and-add, a constant `*`):
+        // alumacc merges the negation into the product's $macc, one carry chain (nextpnr: c135's −(x + 4x) is one
+        // chain). A wide input's shift-and-add is a tree of adder instances, each its own hierarchy level: the
+        // negation is a chain of its own after it (nextpnr: c142's −(4x − x), two carry entries).
+        if (!(terms === 1 && e.neg && e.adderMax > 0 && !e.instances)) p.adders += t.depth;
         p.maxWidth = Math.max(p.maxWidth, t.width);
         cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
       }

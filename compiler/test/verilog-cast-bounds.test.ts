@@ -1,0 +1,92 @@
+// The bounds of a rounding cast in the Verilog backend (arith.ts castTo): every quantization mode is monotone, so the
+// values of round(v / 2^n) lie between the rounded bounds of v. The backend once widened the upper bound by one for
+// any rounding increment; a table index on a rounded input (tanh of fixed<10, 3>: trunc-to-zero of x · 32, + 128)
+// then seemed to reach 256 and got a clamp it never uses, which synthesis folds into the table and builds as a function
+// of the wider index: 67 LUTs against 31 in synth_xilinx. Bit-exactness against the simulator is the co-simulation's
+// (simulator/test/verilog-cosim.test.ts, differential-hw.test.ts); this checks what is built. A missing yosys is a
+// failure that says how to install it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkProgram, fixedType, memoryFileSystem, roundShiftRight, type NetworkModel, type QuantMode } from '@qnn/language';
+import { generateVerilog, partCatalog } from '../src/index.js';
+import { castTo } from '../src/backends/verilog/arith.js';
+import { ModuleNets } from '../src/backends/verilog/nets.js';
+import { lit } from '../src/backends/verilog/vast.js';
+
+function load(source: string): NetworkModel {
+  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
+  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
+  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  return program.files.get('/t.qnn')!.networks.get('n')!;
+}
+
+const tanh = (input: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : ${input}[1]
+  s = tanh(x) { table: 256 } : fixed<8, 1, RND, SAT>
+  output s
+}
+`;
+
+const work = mkdtempSync(join(tmpdir(), 'qnn-cast-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** synth_xilinx LUTs (LUT1–LUT6) of the generated network module. */
+function xc7Luts(net: NetworkModel): number {
+  const v = spawnSync('yosys', ['-V'], { encoding: 'utf8' });
+  if (v.error) throw new Error('yosys is not installed: apt-get install -y yosys (the table index is checked against it)');
+  const design = generateVerilog(net);
+  writeFileSync(join(work, `${design.top}.v`), [...design.files.values()].join('\n'));
+  const r = spawnSync('yosys', ['-q', '-p', `read_verilog ${design.top}.v; synth_xilinx -family xc7 -top ${design.top}; tee -q -o stat.json stat -json`], { cwd: work, encoding: 'utf8', timeout: 240_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const out = readFileSync(join(work, 'stat.json'), 'utf8');
+  const cells: Record<string, number> = JSON.parse(out.slice(out.indexOf('{'))).design.num_cells_by_type ?? {};
+  return Object.entries(cells).filter(([k]) => /^LUT[1-6]$/.test(k)).reduce((a, [, n]) => a + n, 0);
+}
+
+const MODES: QuantMode[] = ['TRN', 'TRN_ZERO', 'RND', 'RND_ZERO', 'RND_MIN_INF', 'RND_INF', 'RND_CONV'];
+
+describe('rounding cast bounds', () => {
+  it('are the rounded bounds of the input, for every mode (seeded ranges)', () => {
+    let seed = 12345;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let trial = 0; trial < 300; trial++) {
+      const mode = MODES[trial % MODES.length];
+      const n = 1 + rand(4);
+      const a = BigInt(rand(400) - 200);
+      const b = a + BigInt(rand(300));
+      const nets = new ModuleNets();
+      const v = nets.wire('v', 12, true, lit(12, 0n), a, b);
+      const y = castTo(nets, 'c', v, n, fixedType(true, 16, 16, mode, 'SAT'));
+      expect(y.kind).toBe('net');
+      if (y.kind !== 'net') continue;
+      // Exhaustively: every v in [a, b] rounds into [lo, hi], and both ends are reached.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let x = a; x <= b; x++) {
+        const q = Number(roundShiftRight(x, n, mode));
+        lo = Math.min(lo, q);
+        hi = Math.max(hi, q);
+      }
+      expect([Number(y.lo), Number(y.hi)], `${mode} n=${n} [${a}, ${b}]`).toEqual([lo, hi]);
+    }
+  });
+
+  it('give a table index on a rounded input no clamp', () => {
+    const text = [...generateVerilog(load(tanh('fixed<10, 3, RND>'))).files.values()].join('\n');
+    // The index is written as l_s_0_i_y = clamp(...) only when it can leave [0, 255].
+    expect(text).toMatch(/l_s_0_t_q_\d+ = /);
+    expect(text).not.toMatch(/8'h00 : 8'hff/);
+  });
+
+  it('keep the table as small as one read by x directly, in synth_xilinx', { timeout: 300_000 }, () => {
+    const direct = xc7Luts(load(tanh('fixed<8, 3>')));
+    const rounded = xc7Luts(load(tanh('fixed<10, 3, RND>')));
+    // The increment is a short carry chain and a LUT per bit or two; the clamp folded into the table doubled it.
+    expect(rounded).toBeLessThanOrEqual(direct + 8);
+  });
+});
