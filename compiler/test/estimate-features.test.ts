@@ -393,6 +393,27 @@ network n {
 });
 
 describe('dense outputs', () => {
+  it("registers: equal outputs' and the copies of a narrow value's sign bit are merged (opt_merge; blind c163)", () => {
+    const net = (w: string, wt = 'fixed<4, 1, RND, SAT>') =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<8, 3>[2]
+  d = dense(x, 2) { weight: ${wt} = ${w} } : fixed<10, 3>
+  output d
+}
+`),
+        { part: 'xc7a100t' },
+      ).features.regBits;
+    // 0.5 · x0 + 0.5 · x1 twice against it and 0.5 · x0 − 0.5 · x1 (both of fixed<10, 3>'s whole range, both inputs
+    // read): the second register of equal outputs is merged.
+    const different = net('[[0.5, 0.5], [0.5, -0.5]]');
+    const equal = net('[[0.5, 0.5], [0.5, 0.5]]');
+    expect(equal).toBe(different - 10);
+    // 0.25 · x ([−1, 1): 8 bits) against −1 · x (the whole [−4, 4): 10 bits): two sign copies fewer per output.
+    expect(net('[[0.25, 0], [0, 0.25]]', 'fixed<4, 2, RND, SAT>')).toBe(net('[[-1, 0], [0, -1]]', 'fixed<4, 2, RND, SAT>') - 2 * 2);
+  });
   const two = (w: string) => `target xc7a100t clock 10ns
 network n {
   io parallel

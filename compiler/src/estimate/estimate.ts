@@ -387,8 +387,9 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
       const lpath = liveFrac === 0 ? emptyPath() : lf.path;
       const f: Features = lf.f;
       rawFf = undefined;
-      // The plan knows the registers exactly (constant outputs are not registered).
-      if (lp) f.regBits = lp.registerBits * liveFrac;
+      // The plan knows the registers the Verilog declares (constant outputs are not registered); synthesis merges
+      // equal ones and the copies of a sign bit (regMerged).
+      if (lp) f.regBits = Math.max(0, lp.registerBits * liveFrac - (lf.regMerged ?? 0));
       est = {
         name: layer.name,
         op: layer.opName,

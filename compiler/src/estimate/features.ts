@@ -149,6 +149,12 @@ export interface LayerFeatures {
    * (a range the layer before tracks) is 0, which synthesis folds, and the layers before lose that reader.
    */
   readonly constant?: boolean;
+  /**
+   * Register bits of the layer's outputs that yosys' opt_merge merges: the registers of outputs equal to an earlier
+   * one, and the bits of a value of a narrow range that are copies of its sign bit (or constant zeros). The plan counts
+   * the registers the Verilog declares; the flip-flops are these fewer.
+   */
+  readonly regMerged?: number;
 }
 
 export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
@@ -363,6 +369,8 @@ class Acc {
   readonly path = emptyPath();
   readonly mults = { dsp: 0, lut: 0, shift: 0, skip: 0 };
   hlsOps = 0;
+  /** Register bits that synthesis merges (LayerFeatures.regMerged). */
+  regMerged = 0;
   constructor(
     readonly flow: Flow,
     readonly pricing: MultiplierPricing = 'plan',
@@ -883,7 +891,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       // Network calls are estimated through their own layers by the caller.
       break;
   }
-  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps, ...(out ? { out } : {}) };
+  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps, ...(out ? { out } : {}), ...(acc.regMerged > 0 ? { regMerged: acc.regMerged } : {}) };
 }
 
 /**
@@ -1023,6 +1031,15 @@ function window(layer: LayerModel, x: InputInfo): number | undefined {
   const k = layer.params.pool;
   const ks = Array.isArray(k) ? k.map(Number) : new Array<number>(spatial).fill(typeof k === 'number' ? k : 2);
   return ks.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The flip-flops of a register of Y holding values in `v`: bits above the range's signed width are copies of its sign
+ * bit (of 0, unsigned), whose flip-flops yosys' opt_merge merges into one (or removes as constants).
+ */
+function regBitsOf(v: B, Y: FixedType): number {
+  if (!Y.signed) return Math.min(Y.width, v.hi > 0 ? Math.floor(Math.log2(v.hi)) + 1 : 0);
+  return Math.min(Y.width, signedWidth(v.lo, v.hi));
 }
 
 /**
@@ -1191,6 +1208,7 @@ interface DenseEntry {
   readonly mults: LayerFeatures['mults'];
   readonly hlsOps: number;
   readonly regs: number;
+  readonly merged: number;
   readonly out: B | undefined;
 }
 const denseCache = new Map<string, DenseEntry>();
@@ -1226,7 +1244,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
     const r = denseOne(acc.flow, acc.pricing, layer, x, w, bias, liveUnit, true);
-    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, out: r.out };
+    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, merged: r.merged, out: r.out };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
     denseCache.delete(key);
@@ -1246,6 +1264,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   for (const k of Object.keys(e.mults) as (keyof LayerFeatures['mults'])[]) acc.mults[k] += e.mults[k] * positions;
   acc.hlsOps += e.hlsOps * positions;
   acc.f.regBits += e.regs * positions;
+  acc.regMerged += e.merged * positions;
   merge(acc.path, e.path);
   return e.out;
 }
@@ -1255,7 +1274,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
  * any output was built (the others are their constant bias). `mergeEqual`: outputs equal to an earlier one cost no
  * logic (duplicateOutputs; dense layers only: a convolution's windows are not merged yet).
  */
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; out: B | undefined; built: boolean; product: (raw: number) => ProductEntry } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; merged: number; out: B | undefined; built: boolean; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
@@ -1312,6 +1331,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   const one = new Acc(flow, pricing);
   const f = one.f;
   let regs = 0;
+  /** Register bits yosys merges: equal outputs' registers and the copies of a narrow value's sign bit. */
+  let merged = 0;
   // The backend builds each (input, weight raw) product once, whichever outputs read it (mac.ts): `first` marks the
   // pairs met for the first time in output order (o outer, c inner).
   const first = firstProducts(w, C, units, liveUnit, wT.type);
@@ -1370,7 +1391,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   const dupOf = mergeEqual ? duplicateOutputs(w, C, units, liveUnit, bias) : undefined;
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
-    // An output equal to an earlier one is merged into it (no logic; its register stays, as the plan counts it).
+    // An output equal to an earlier one is merged into it, its register too (yosys opt_merge: no logic, no FFs).
     if (dupOf && dupOf[o] >= 0) {
       let terms = 0;
       for (let c = 0; c < C; c++) {
@@ -1378,7 +1399,10 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         else terms++;
       }
       hlsOps += terms;
-      if (terms > 0) regs += Y.width;
+      if (terms > 0) {
+        regs += Y.width;
+        merged += Y.width;
+      }
       continue;
     }
     const p = emptyPath();
@@ -1455,6 +1479,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       outLo = Math.min(outLo, y.lo);
       outHi = Math.max(outHi, y.hi);
       regs += Y.width;
+      merged += Y.width - regBitsOf(y, Y);
       if (dspTerms > 0) f.dspRegBits -= Y.width;
     }
     merge(one.path, p);
@@ -1465,7 +1490,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
   const yRange = range(Y);
   const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
-  return { one, regs, out, built: outLo <= outHi, product: entryOf };
+  return { one, regs, merged, out, built: outLo <= outHi, product: entryOf };
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
@@ -1697,9 +1722,10 @@ function windowedMac(acc: Acc, layer: LayerModel, x: InputInfo): B | undefined {
     const flat = { params: { units: O }, consts: { weight, bias: layer.consts.bias }, tensor: layer.tensor, types: layer.types } as unknown as LayerModel;
     const n = kps.length * C;
     const info: InputInfo = { type: x.type, shape: [n], count: n, ...(x.registered ? { registered: true } : {}), ...(x.lo !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
-    const r = denseOne(acc.flow, acc.pricing, flat, info, raws(flat.consts.weight), flat.consts.bias ? raws(flat.consts.bias) : undefined, new Uint8Array(O).fill(1));
+    const r = denseOne(acc.flow, acc.pricing, flat, info, raws(flat.consts.weight), flat.consts.bias ? raws(flat.consts.bias) : undefined, new Uint8Array(O).fill(1), true);
     scaleInto(acc, r.one, count);
     acc.f.regBits += r.regs * count;
+    acc.regMerged += r.merged * count;
     merge(acc.path, r.one.path);
     if (count > most) [most, product] = [count, r.product];
     if (r.out) {

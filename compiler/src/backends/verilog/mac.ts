@@ -95,7 +95,14 @@ export function mac(nets: ModuleNets, prefix: string, spec: MacSpec, x: NodeVals
   const fa = fracBits(A);
   // One product (and cast) per input and weight, whichever outputs read it: synthesis does not merge adder instances.
   const products = new Map<string, Leaf>();
+  // Outputs of one position with the same bias and terms (equal weight columns) are one circuit: the first one's.
+  // yosys' opt_merge would merge the copies; built once, the Verilog is what the estimator counts (features.ts
+  // duplicateOutputs). Equal outputs of different positions (shifted kernels) are left to synthesis.
+  const built = new Map<string, Val>();
   return spec.outs.map((out, j) => {
+    const key = `${Math.floor(j / spec.O)}|${out.bias}|${out.terms.map((t) => `${t.x}:${t.w}`).join(',')}`;
+    const same = built.get(key);
+    if (same) return same;
     const p = `${prefix}_${j}`;
     const terms: Leaf[] = out.terms.map((t, k) => {
       const xv = x.vals[t.x];
@@ -117,7 +124,9 @@ export function mac(nets: ModuleNets, prefix: string, spec: MacSpec, x: NodeVals
         acc = castTo(nets, `${p}_a${k}`, sumTree(nets, `${p}_a${k}`, [{ v: acc }, t]), fa, A);
       });
     }
-    return castTo(nets, p, acc, fa, Y);
+    const y = castTo(nets, p, acc, fa, Y);
+    built.set(key, y);
+    return y;
   });
 }
 
