@@ -390,6 +390,26 @@ network n {
     expect(est('0').dsp).toBe(2);
     expect(est('0').lut).toBeLessThan(est('0.25').lut);
   });
+  it("leaky_relu's select between x and α · x is selBits as well as muxBits; relu's select of 0 is not (blind c90)", () => {
+    const feats = (op: string) =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 3>[3]
+  l = ${op} : fixed<12, 3>
+  output l
+}
+`),
+        { part: 'xc7a100t' },
+      ).features;
+    const leaky = feats('leaky_relu(x, 0.125)');
+    const relu = feats('relu(x)');
+    expect(leaky.selBits).toBe(3 * 12);
+    expect(leaky.muxBits).toBe(3 * 12);
+    expect(relu.selBits).toBe(0);
+    expect(relu.muxBits).toBe(3 * 12);
+  });
 });
 
 describe('dense outputs', () => {

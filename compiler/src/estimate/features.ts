@@ -38,6 +38,12 @@ export interface Features {
   satBits: number;
   /** Bits of 2:1 multiplexers (relu, leaky_relu, relu6) and comparators (max pooling, softmax maximum). */
   muxBits: number;
+  /**
+   * Of muxBits, those of 2:1 selects between two variable values (leaky_relu's x and α · x on x's sign), which no
+   * register's reset absorbs as it does relu's select of 0: synth_xilinx builds a LUT per bit (c90: 11 LUTs per 12-bit
+   * output).
+   */
+  selBits: number;
   /** Bits of magnitude comparators (max pooling, the softmax maximum): a subtraction's carry chain each. */
   cmpBits: number;
   /**
@@ -157,12 +163,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -705,6 +711,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
             const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, bp);
             acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, bp);
             if (ep && bp) merge(ep, bp);
+            acc.f.selBits += Y.width;
           }
           acc.f.muxBits += Y.width;
         }
