@@ -67,10 +67,11 @@ const FIRST_WIDE_REUSE = 76;
  *   c118–c129: after the tenth round (commit dacd1b0); seen in the eleventh.
  *   c130–c141: after the eleventh round (commit 157c616); seen in the twelfth.
  *   c142–c153: after the twelfth round (commit 6371296); seen in the thirteenth.
- *   c154–c165: after the thirteenth round (commit e7d37c0).
+ *   c154–c165: after the thirteenth round (commit e7d37c0); seen in the fourteenth.
+ *   c166–c177: after the fourteenth round (commit 1464e1e).
  */
 export const FIRST_HELD_BATCH = 82;
-export const FIRST_BLIND = 154;
+export const FIRST_BLIND = 166;
 const BLIND_KINDS = ['dense', 'mlp', 'dense_reuse', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'conv1d', 'dense_wide', 'conv2d'];
 const kindOf = (i) =>
   i >= FIRST_HELD_BATCH ? BLIND_KINDS[(i - FIRST_HELD_BATCH) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
