@@ -412,6 +412,25 @@ network n {
   });
 });
 
+describe('average pooling', () => {
+  it("divides the sum's range, not the accumulator's: no saturation where the mean stays in range (blind c172)", () => {
+    const f = networkFeatures(
+      load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 4, RND, SAT>[4, 2]
+  m = avgpool1d(x, 2) : fixed<12, 4, RND, SAT>[2, 2]
+  output m
+}
+`),
+      { part: 'xc7a100t' },
+    ).features;
+    // (a + b) / 2 rounded lies in [−8, 7.99…] for a, b of fixed<12, 4>: the backend builds no saturation.
+    expect(f.satBits).toBe(0);
+    expect(f.rndBits).toBeGreaterThan(0);
+  });
+});
+
 describe('dense outputs', () => {
   it("registers: equal outputs' and the copies of a narrow value's sign bit are merged (opt_merge; blind c163)", () => {
     const net = (w: string, wt = 'fixed<4, 1, RND, SAT>') =>

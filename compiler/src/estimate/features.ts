@@ -889,7 +889,8 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
           // A divider by a constant: about a level per quotient bit.
           if (ip) ip.levels += A.width;
         }
-        acc.cast(range(A), A.width, fracBits(A) + Math.log2(n), Y, ip);
+        // The sum's range, as the backend tracks it: the division's cast saturates only if it can leave Y.
+        acc.cast(cur && (n & (n - 1)) === 0 ? { lo: cur.lo, hi: cur.hi } : range(A), A.width, fracBits(A) + Math.log2(n), Y, ip);
       }
       merge(acc.path, p);
       break;
