@@ -112,6 +112,14 @@ describe('ROM cells by content', () => {
     expect(romCellsOf(t, 1, 'xc7', 0, 63)).toBe(1);
     expect(romCellsOf(t, 1, 'xc7', 0, 127, 2)).toBe(0);
   });
+  it('read every step-th entry is a function of the index bits above the step (blind c181)', () => {
+    // A 256-entry table read at 0, 4, …, 252 (an input with 2 fractional bits fewer than the table resolves) is a
+    // table of 64 entries: on iCE40 4 blocks of 16 per bit, not 16 blocks of 4 reachable entries.
+    const t = table((i) => Math.round(255 / (1 + Math.exp(-(i - 128) / 32))), 256);
+    const packed = Array.from({ length: 64 }, (_, p) => t[4 * p]);
+    for (const flow of ['ice40', 'xc7'] as const) expect(romCellsOf(t, 8, flow, 0, 252, 4), flow).toBe(romCellsOf(packed, 8, flow));
+    expect(romCellsOf(t, 8, 'ice40', 0, 252, 4)).toBeLessThanOrEqual(8 * (4 + 3));
+  });
   it('selects among blocks through a tree in which a subtree of one constant needs no multiplexer', () => {
     // A threshold (the high bit of a monotone function) over 256 entries on iCE40: 16 blocks of 16, one of which
     // varies; the path to it is a multiplexer per level of the binary tree (4), not one per block (15).

@@ -919,6 +919,14 @@ function romCells(n: number, width: number, flow: Flow): number {
  * `lo`, `hi`, `step`: the reachable indices lo, lo + step, … ≤ hi (the others are don't-cares).
  */
 export function romCellsOf(entries: readonly bigint[], width: number, flow: Flow, lo = 0, hi = entries.length - 1, step = 1): number {
+  if (step > 1) {
+    // The index bits below a power-of-two step are constants (x has fewer fractional bits than the table resolves):
+    // the table is a function of the bits above them, entry p · step + (lo mod step) at position p (blind c181: a
+    // 256-entry sigmoid read by a 6-bit x every 4th entry is a 64-entry function, not 16 blocks of 16 on iCE40).
+    const r = lo % step;
+    const packed = Array.from({ length: Math.ceil((entries.length - r) / step) }, (_, p) => entries[p * step + r]);
+    return romCellsOf(packed, width, flow, Math.floor(lo / step), Math.floor(hi / step), 1);
+  }
   const B = flow === 'xc7' ? 64 : 16;
   const ways = flow === 'xc7' ? 4 : 2;
   const nb = Math.floor(entries.length / B) + (entries.length % B ? 1 : 0);
