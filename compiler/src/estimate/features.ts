@@ -1288,7 +1288,8 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
 /**
  * One position of a dense layer at reuse 1. `out`: the built outputs' range when narrower than Y's; `built`: whether
  * any output was built (the others are their constant bias). `mergeEqual`: outputs equal to an earlier one cost no
- * logic (duplicateOutputs; dense layers only: a convolution's windows are not merged yet).
+ * logic and no flip-flops (duplicateOutputs; the outputs of one position, which mac.ts builds once). `merged`: the
+ * register bits yosys merges (LayerFeatures.regMerged).
  */
 function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; merged: number; out: B | undefined; built: boolean; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
