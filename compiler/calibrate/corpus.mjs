@@ -191,9 +191,10 @@ function generated(i) {
 }
 
 /**
- * Activation tables (kind `table`, ids t00–t11 added in the twelfth round, t12–t19 in the thirteenth): sigmoid and tanh of 64 to 1024 entries
- * read through an index that is a slice of x's bits (x's fractional and integer bits exactly the table's: no
- * rounding, no clamp) or computed (rounded and clamped), alone or after a dense layer. Until then the only training
+ * Activation tables (kind `table`, ids t00–t11 added in the twelfth round, t12–t19 in the thirteenth): sigmoid and
+ * tanh of 64 to 1024 entries read through an index that is a slice of x's bits (x's fractional and integer bits
+ * exactly the table's: no rounding, no clamp) or computed (rounded, and clamped where x reaches beyond the table's
+ * range), alone or after a dense layer. Until then the only training
  * network with a table of more than 64 reachable entries on xc7 was c16, so the cost of a ROM cell was fitted on one
  * network. Split like the first items: the 4th, 8th and 12th are held out.
  * t12–t19 (added in the thirteenth round) read through a clamped index: x has one or two more integer bits than the

@@ -99,7 +99,6 @@ export function roundUp(mode: FixedType['quant'], qb: Expr, rb: Expr, s: Expr, l
   return renderRoundRule(mode, (t) => terms[t], (x, y) => bin('&', x, y), (x, y) => bin('|', x, y));
 }
 
-
 /**
  * cast_B(v) for v at `fromFrac` fractional bits (docs/semantics.md section 2): align (a left shift, or an arithmetic
  * shift right plus the rounding increment of B's quantization mode), then B's overflow mode when the value can lie
