@@ -237,9 +237,56 @@ function tableItem(i) {
   return { id: name, kind: 'table', source: `${header(name, 'xc7a100t')}${body}}\n`, params: { n, slice } };
 }
 
-/** The c items (c00 up to the blind batch), and all generated items (the table items too). */
+/**
+ * Narrow products alone (kind `narrow`, n00–n07, added in the seventeenth round): batchnorm and leaky_relu of inputs of
+ * 3 to 6 bits, whose products are measured ones (product-luts.json) that no sum of products takes in (prodAloneLuts).
+ * Until then every training batchnorm had inputs of 8 bits or more, and the held-out ones of 6 bits (c87, c111, c135)
+ * were 24–28 % under. Split like the table items: n03 and n07 are held out.
+ */
+export const NARROW_ITEMS = 8;
+function narrowItem(i) {
+  const r = rng(70000 + i * 7919);
+  const xw = pick(r, [3, 4, 5, 6]);
+  const xi = Math.min(xw - 1, pick(r, [1, 2, 3]));
+  const data = fx(xw, xi, pick(r, [undefined, 'RND']), pick(r, [undefined, 'SAT']));
+  const ct = fx(pick(r, [4, 5, 6]), pick(r, [1, 2]), 'RND', 'SAT');
+  const nin = pick(r, [4, 6, 8, 12]);
+  const out = fx(pick(r, [6, 8, 10]), pick(r, [2, 3, 4]), pick(r, [undefined, 'RND']), pick(r, [undefined, 'SAT']));
+  const name = `n${String(i).padStart(2, '0')}_narrow`;
+  let body = `  input x : ${data}[${nin}]\n`;
+  if (i % 4 === 2) body += `  l = leaky_relu(x, ${pick(r, [0.1, 0.2, 0.3])}) : ${out}\n  output l\n`;
+  else {
+    body += `  b = batchnorm(x) {\n    scale: ${ct} = random(seed: ${71000 + i})\n    bias: ${ct} = random(seed: ${72000 + i})\n  } : ${out}\n`;
+    if (r() < 0.5) body += '  output b\n';
+    else body += `  d = dense(b, ${pick(r, [2, 3, 4])}) { weight: ${fx(4, 1, 'RND', 'SAT')} = random(seed: ${73000 + i}, sparsity: 0.5) } : ${out}\n  output d\n`;
+  }
+  return { id: name, kind: 'narrow', source: `${header(name, 'xc7a100t')}${body}}\n`, params: { xw, nin } };
+}
+
+/**
+ * Dense layers at reuse R with few terms per phase (kind `phases`, p00–p07, added in the seventeenth round): R close to
+ * the number of terms, so most phases add one or two terms, and the phases that add the same multipliers to an output's
+ * accumulator are one sum (mac.ts builds each once; raccBits counts each once). Split like the table items: p03 and
+ * p07 are held out.
+ */
+export const PHASE_ITEMS = 8;
+function phaseItem(i) {
+  const r = rng(80000 + i * 7919);
+  const nin = pick(r, [8, 12, 16]);
+  const nout = pick(r, [2, 3, 4]);
+  const rs = validReuse(nin, nout).filter((v) => v >= nin / 2 && v <= 16);
+  const reuse = rs.length ? pick(r, rs) : 1;
+  const xw = pick(r, [4, 6, 8]);
+  const data = fx(xw, Math.min(xw - 1, 2), pick(r, [undefined, 'RND']), pick(r, [undefined, 'SAT']));
+  const coef = `${fx(pick(r, [3, 4, 5]), 1, 'RND', 'SAT')} = random(seed: ${81000 + i}, sparsity: ${pick(r, [0, 0.3, 0.6])})`;
+  const name = `p${String(i).padStart(2, '0')}_phases`;
+  const body = `  input x : ${data}[${nin}]\n  d = dense(x, ${nout}) {\n    weight: ${coef}\n    reuse: ${reuse}\n  } : ${data}\n  output d\n`;
+  return { id: name, kind: 'phases', source: `${header(name, 'xc7a100t')}${body}}\n`, params: { nin, nout, reuse } };
+}
+
+/** The c items (c00 up to the blind batch), and all generated items (the table, narrow and phase items too). */
 const C_ITEMS = FIRST_BLIND + BLIND_KINDS.length;
-export const GENERATED = TABLE_ITEMS + C_ITEMS;
+export const GENERATED = TABLE_ITEMS + NARROW_ITEMS + PHASE_ITEMS + C_ITEMS;
 
 /** The samples the Verilog backend builds (the others have convolutions or io stream). */
 const SAMPLES = [
@@ -252,8 +299,10 @@ const SAMPLES = [
 export function corpus() {
   const items = [];
   const seen = new Map();
-  // The table items first (training and held out as the first items are), so the blind batch stays last.
+  // The table, narrow and phase items first (training and held out as the first items are), so the blind batch stays last.
   for (let i = 0; i < TABLE_ITEMS; i++) items.push({ ...tableItem(i), holdout: i % 4 === 3 });
+  for (let i = 0; i < NARROW_ITEMS; i++) items.push({ ...narrowItem(i), holdout: i % 4 === 3 });
+  for (let i = 0; i < PHASE_ITEMS; i++) items.push({ ...phaseItem(i), holdout: i % 4 === 3 });
   for (let i = 0; i < C_ITEMS; i++) {
     const item = generated(i);
     if (i >= FIRST_HELD_BATCH) {

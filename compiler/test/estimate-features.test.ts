@@ -4,7 +4,7 @@
 // fmax model fits.
 import { describe, expect, it } from 'vitest';
 import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
-import { computeEstimate, networkFeatures, partCatalog } from '../src/index.js';
+import { computeEstimate, generateVerilog, networkFeatures, partCatalog } from '../src/index.js';
 import { productLuts, romCellsOf, romLutsOf } from '../src/estimate/features.js';
 
 function load(source: string, name = 'n'): NetworkModel {
@@ -337,10 +337,10 @@ network n {
     for (const [part, flow] of [['xc7a100t', 'xc7'], ['ice40up5k', 'ice40']] as const) {
       // 0.4375 = 7 · 2^-4 (−1 + 8: a negated digit first), 0.8125 = 13 · 2^-4; inputs of 6 signed bits.
       const f = networkFeatures(load(bn('[0.5, 0.25]')), { part }).features;
-      expect(f.prodLuts).toBe(productLuts(flow, 6, 7, true)! + productLuts(flow, 6, 13, true)!);
+      expect(f.prodAloneLuts).toBe(productLuts(flow, 6, 7, true)! + productLuts(flow, 6, 13, true)!);
       expect(f.caddBits).toBe(0);
       const none = networkFeatures(load(bn('[0, 0]')), { part });
-      expect(none.features.prodLuts).toBe(productLuts(flow, 6, 7)! + productLuts(flow, 6, 13)!);
+      expect(none.features.prodAloneLuts).toBe(productLuts(flow, 6, 7)! + productLuts(flow, 6, 13)!);
       expect(none.features.caddBits).toBe(0);
       expect(none.critical.levels).toBeLessThanOrEqual(networkFeatures(load(bn('[0.5, 0.25]')), { part }).critical.levels);
     }
@@ -350,7 +350,7 @@ network n {
   });
   it('are added to the sum as the backend builds it: a wider input keeps the constant adder', () => {
     const f = networkFeatures(load(bn('[0.5, 0.25]', 'fixed<12, 6>')), { part: 'xc7a100t' }).features;
-    expect(f.prodLuts).toBe(0);
+    expect(f.prodLuts + f.prodAloneLuts).toBe(0);
     expect(f.caddBits).toBeGreaterThan(0);
     expect(networkFeatures(load(bn('[0, 0]', 'fixed<12, 6>')), { part: 'xc7a100t' }).features.caddBits).toBe(0);
   });
@@ -372,8 +372,8 @@ network n {
     // would be a shift; o = −mean · s: 0 without a mean, else an offset that joins the product.
     const noOffset = networkFeatures(load(src('0')), { part: 'ice40up5k' }).features;
     const offset = networkFeatures(load(src('1')), { part: 'ice40up5k' }).features;
-    expect(noOffset.prodLuts).toBe(productLuts('ice40', 6, 15));
-    expect(offset.prodLuts).toBe(productLuts('ice40', 6, 15, true));
+    expect(noOffset.prodAloneLuts).toBe(productLuts('ice40', 6, 15));
+    expect(offset.prodAloneLuts).toBe(productLuts('ice40', 6, 15, true));
     expect(noOffset.caddBits + offset.caddBits).toBe(0);
   });
 });
@@ -435,7 +435,63 @@ network n {
     ).features;
     // (a + b) / 2 rounded lies in [−8, 7.99…] for a, b of fixed<12, 4>: the backend builds no saturation.
     expect(f.satBits).toBe(0);
-    expect(f.rndBits).toBeGreaterThan(0);
+    expect(f.rndOps).toBe(4);
+  });
+});
+
+describe('rounding increments', () => {
+  const bn = (scale: string, bias: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 2, RND>[1]
+  b = batchnorm(x) {
+    scale: fixed<5, 1, RND, SAT> = [${scale}]
+    bias: fixed<5, 1, RND, SAT> = [${bias}]
+  } : fixed<12, 2, RND>
+  output b
+}
+`;
+  it('are left out where the dropped bits are known zeros: x · −1 + 0.75 needs none, x · 0.375 one (blind c195)', () => {
+    // x has 10 fraction bits, the scale 4: x · s has 14, and the cast to fixed<12, 2> drops 4. With s = −1 (−16 at
+    // 2^−4) the product's 4 low bits are zeros, and so are the bias 0.75's: the cast is exact, yosys folds the
+    // increment of a constant 0. With s = 0.375 (6 at 2^−4) only one low bit is zero: a rounding increment.
+    for (const part of ['xc7a100t', 'ice40up5k']) {
+      const exact = networkFeatures(load(bn('-1', '0.75')), { part }).features;
+      const rounded = networkFeatures(load(bn('0.375', '0.75')), { part }).features;
+      expect(exact.rndOps + exact.rndBits, part).toBe(0);
+      expect(rounded.rndOps + rounded.rndBits, part).toBeGreaterThan(0);
+    }
+  });
+  it('are one LUT each on synth_xilinx (the lowest bit; the others feed the carry chain), a LUT per bit on synth_ice40', () => {
+    const xc7 = networkFeatures(load(bn('0.375', '0.75')), { part: 'xc7a100t' }).features;
+    const ice = networkFeatures(load(bn('0.375', '0.75')), { part: 'ice40up5k' }).features;
+    expect([xc7.rndOps, xc7.rndBits]).toEqual([1, 0]);
+    expect(ice.rndOps).toBe(0);
+    expect(ice.rndBits).toBeGreaterThan(8);
+  });
+});
+
+describe('narrow products alone', () => {
+  it("are prodAloneLuts in batchnorm and leaky_relu, prodLuts in a dense layer's sum (n00–n07)", () => {
+    const net = (layer: string) =>
+      networkFeatures(
+        load(`target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 2>[2]
+  ${layer} : fixed<10, 4>
+  output y
+}
+`),
+        { part: 'ice40up5k' },
+      ).features;
+    // 0.375 = 3 · 2^−3: a measured product of a 4-bit x (product-luts.json), with the batchnorm's offset joined.
+    const b = net('y = batchnorm(x) { scale: fixed<6, 2> = [0.375, 0.375] bias: fixed<6, 2> = [0.5, 0.5] }');
+    expect(b.prodAloneLuts).toBe(2 * productLuts('ice40', 4, 3, true)!);
+    expect(b.prodLuts).toBe(0);
+    const d = net('y = dense(x, 1) { weight: fixed<6, 2> = [[0.375], [0.625]] }');
+    expect(d.prodLuts).toBe(productLuts('ice40', 4, 3)! + productLuts('ice40', 4, 5)!);
+    expect(d.prodAloneLuts).toBe(0);
   });
 });
 
@@ -476,6 +532,7 @@ network n {
       const other = networkFeatures(load(two('[[0.375, 0.625], [-0.5, -0.5]]')), { part }).features;
       expect(same.treeBits, part).toBe(one.treeBits);
       expect(same.rndBits, part).toBe(one.rndBits);
+      expect(same.rndOps, part).toBe(one.rndOps);
       expect(other.treeBits, part).toBeGreaterThan(one.treeBits);
     }
   });
@@ -664,6 +721,33 @@ network n {
   });
 });
 
+describe('reuse phases', () => {
+  it("that add the same multipliers to an output's accumulator are one sum, in the Verilog and in raccBits (blind c192)", () => {
+    // Four terms of one output at reuse 4: one multiplier, a term per phase. Phase 0 adds it to the bias, phases 1–3
+    // each add it to the accumulator: the same sum (of the multiplier's cast product), built once.
+    const src = (w: string, outs: number, reuse: number) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 2>[4]
+  d = dense(x, ${outs}) {
+    weight: fixed<6, 2> = ${w}
+    accum: fixed<12, 4>
+    reuse: ${reuse}
+  } : fixed<12, 4>
+  output d
+}
+`;
+    const one = load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 4));
+    const text = [...generateVerilog(one).files.values()].join('\n');
+    const sums = new Set([...text.matchAll(/assign l_d_0_r(\d+)(?:_\d+)?_s_\d+ =/g)].map((m) => m[1]));
+    expect([...sums].sort()).toEqual(['0', '1']);
+    const A = 12; // the accumulator's width
+    expect(networkFeatures(one, { part: 'ice40up5k' }).features.raccBits).toBe(2 * (1 + 1) * A);
+    // The same terms without repeats: each phase's chunk of two (reuse 2) differs in its start (bias, accumulator).
+    expect(networkFeatures(load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 2)), { part: 'ice40up5k' }).features.raccBits).toBe(2 * (2 + 1) * A);
+  });
+});
+
 describe('inline constant products', () => {
   const bn = (input: string, scale: number) => `target xc7a100t clock 10ns
 network n {
@@ -700,6 +784,13 @@ network n {
   output y
 }
 `;
+  it('of a constant `*` of a narrow input on iCE40 are a carry-save tree and a carry chain too, not one table level (n02)', () => {
+    // leaky_relu(x, 0.3): α = 19661 · 2^−16 is a `*` (the plan's DSP); synth_ice40 builds x · 19661 of a 3-bit x with
+    // a 12-step carry chain and three LUT levels (nextpnr).
+    const p = networkFeatures(load(one('fixed<3, 1>', 'y = leaky_relu(x, 0.3) : fixed<10, 3>')), { part: 'ice40up5k' }).critical;
+    expect(p.adders).toBe(1);
+    expect(p.levels).toBeGreaterThanOrEqual(4);
+  });
   it('of a constant `*` in logic are a carry-save tree and one carry chain, not a multiplier of two variables', () => {
     // 16 bits × −83 (8 bits): the plan for the xc7 target makes it a `*` (a DSP), which synth_ice40 maps to logic
     // (the calibration synthesizes every network's Verilog with both flows).

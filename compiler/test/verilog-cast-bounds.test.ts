@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkProgram, fixedType, memoryFileSystem, roundShiftRight, type NetworkModel, type QuantMode } from '@qnn/language';
+import { checkProgram, fixedType, memoryFileSystem, roundShiftRight, roundsUp, type NetworkModel, type QuantMode } from '@qnn/language';
 import { generateVerilog, partCatalog } from '../src/index.js';
 import { castTo } from '../src/backends/verilog/arith.js';
+import { avgDivide } from '../src/backends/verilog/layers.js';
 import { ModuleNets } from '../src/backends/verilog/nets.js';
 import { lit } from '../src/backends/verilog/vast.js';
 
@@ -69,6 +70,37 @@ describe('rounding cast bounds', () => {
       let hi = -Infinity;
       for (let x = a; x <= b; x++) {
         const q = Number(roundShiftRight(x, n, mode));
+        lo = Math.min(lo, q);
+        hi = Math.max(hi, q);
+      }
+      expect([Number(y.lo), Number(y.hi)], `${mode} n=${n} [${a}, ${b}]`).toEqual([lo, hi]);
+    }
+  });
+
+  it("of average pooling's division by a window that is not a power of two are the rounded quotients' bounds", () => {
+    // round(v / n) by the mode, from its definition: floor, then the rounding rule on the remainder's bits.
+    const roundDiv = (v: bigint, d: bigint, mode: QuantMode): number => {
+      const q = v >= 0n ? v / d : -((-v + d - 1n) / d);
+      const rem = v - q * d;
+      return Number(q) + (roundsUp(mode, 2n * rem >= d, 2n * rem >= d ? 2n * rem > d : rem > 0n, v < 0n, (q & 1n) === 1n) ? 1 : 0);
+    };
+    let seed = 777;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let trial = 0; trial < 200; trial++) {
+      const mode = MODES[trial % MODES.length];
+      const n = [3, 5, 6, 7, 9][rand(5)];
+      const a = BigInt(rand(400) - 200);
+      const b = a + BigInt(rand(300));
+      const nets = new ModuleNets();
+      const v = nets.wire('v', 12, true, lit(12, 0n), a, b);
+      // A and Y of the same fraction: the division's quotient is the result (no cast after it).
+      const y = avgDivide(nets, 'p', v, n, fixedType(true, 12, 12), fixedType(true, 16, 16, mode, 'SAT'));
+      expect(y.kind).toBe('net');
+      if (y.kind !== 'net') continue;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let x = a; x <= b; x++) {
+        const q = roundDiv(x, BigInt(n), mode);
         lo = Math.min(lo, q);
         hi = Math.max(hi, q);
       }

@@ -435,16 +435,20 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
   features.regBits += overheadRegs;
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
-  // every LUT feature but the dividers and romIdxBits, a table over the index before its clamp that overlaps romBits;
-  // linear fitted better on the training networks than log2 or a square root, docs/estimate.md).
+  // every LUT feature but those that count something again: the dividers; romIdxBits, a table over the index before its
+  // clamp that overlaps romBits; selBits, a subset of muxBits; rndOps, the increments of rndBits. Linear fitted better
+  // on the training networks than log2 or a square root, docs/estimate.md).
   let logicBits = 0;
-  for (const k of FEATURE_NAMES) if (k !== 'divBits' && k !== 'romIdxBits') logicBits += features[k];
+  for (const k of FEATURE_NAMES) if (!NOT_SIZE.has(k)) logicBits += features[k];
   const logicKbits = logicBits / 1000;
   for (let i = 0; i < paths.length; i++) paths[i] = { ...paths[i], size: logicKbits };
   critical = { ...critical, size: logicKbits };
   delayNs = delayOf(critical, tables);
   return { layers, lut, ff, dsp, bram18: 0, latency: plan?.latencyCycles ?? (stages - 1) * ii + 1, ii, delayNs, features, critical, paths };
 }
+
+/** LUT features left out of the path's size feature (they count bits that other features count). */
+const NOT_SIZE = new Set<string>(['divBits', 'romIdxBits', 'selBits', 'rndOps']);
 
 /**
  * io stream: a layer processes one beat (one pixel or position, all its channels) at a time, so its logic is that of

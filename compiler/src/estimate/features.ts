@@ -32,8 +32,17 @@ export interface Features {
    * subtracted, a product by −2^k. No LUT on synth_xilinx (as caddBits); about two LUTs per bit on synth_ice40.
    */
   negBits: number;
-  /** Bits of the rounding increments of casts that drop fraction bits (an incrementer each, which wreduce may trim). */
+  /**
+   * Bits of the rounding increments of casts that drop fraction bits (an incrementer each, which wreduce may trim). A
+   * cast whose dropped bits are known zeros (the value's trailing zeros: a product by 2^k, a constant's zero bits) is
+   * exact and has none: yosys folds the increment of a constant 0 away.
+   */
   rndBits: number;
+  /**
+   * Rounding increments (one per cast counted in rndBits). On synth_xilinx an increment is a carry chain whose only
+   * LUT is its lowest bit's sum (the other bits feed the chain directly): c166, c195.
+   */
+  rndOps: number;
   /** Bits of overflow logic of non-WRAP casts that can overflow (a range test and a mux per bit). */
   satBits: number;
   /** Bits of 2:1 multiplexers (relu, leaky_relu, relu6) and comparators (max pooling, softmax maximum). */
@@ -67,6 +76,11 @@ export interface Features {
    * builds each one alone: measured per flow, input width and weight (product-luts.json, compiler/calibrate/products.mjs).
    */
   prodLuts: number;
+  /**
+   * prodLuts of products that no sum of other products takes in (a batchnorm's x · scale, with its offset; leaky_relu's
+   * α · x): yosys builds them as measured, where a dense layer's products merge into its sum's $macc and cost less.
+   */
+  prodAloneLuts: number;
   /**
    * Addend bits of the accumulation sums of time-multiplexed layers (reuse R > 1): every phase's chunk of an output's
    * terms with its accumulator, × the accumulator width. Kept apart from maccBits: yosys' share pass merges sums that
@@ -163,12 +177,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -361,6 +375,18 @@ export function xc7DspTiles(a: number, b: number, y = a + b): number {
   return tiles;
 }
 
+/** The known-zero low bits of an integer constant (0: every bit; capped at 64). */
+export function trailingZeros(c: number): number {
+  let v = Math.abs(c);
+  if (v === 0) return 64;
+  let k = 0;
+  while (k < 64 && v % 2 === 0) {
+    v /= 2;
+    k++;
+  }
+  return k;
+}
+
 /** An addend of a sum tree: its bounds, its known-zero low bits and whether it is subtracted. */
 export interface TreeLeaf {
   readonly lo: number;
@@ -382,8 +408,11 @@ class Acc {
     readonly pricing: MultiplierPricing = 'plan',
   ) {}
 
-  /** cast_to(v) for v at fromFrac fractional bits (arith.ts castTo); returns the result's bounds. */
-  cast(v: B, width: number, fromFrac: number, to: FixedType, path?: PathFeatures): B {
+  /**
+   * cast_to(v) for v at fromFrac fractional bits (arith.ts castTo); returns the result's bounds. `tz`: v's low bits that
+   * are known zeros (a cast that drops no more than those is exact: no rounding increment).
+   */
+  cast(v: B, width: number, fromFrac: number, to: FixedType, path?: PathFeatures, tz = 0): B {
     const n = fromFrac - fracBits(to);
     const r = range(to);
     let q: B;
@@ -395,8 +424,10 @@ class Acc {
       // backends/verilog castTo: the rounded bounds (every quantization mode is monotone).
       q = { lo: roundShift(v.lo, n, to.quant), hi: roundShift(v.hi, n, to.quant) };
       wq = Math.max(width, n + 1) - n;
-      if (to.quant !== 'TRN') {
-        this.f.rndBits += wq + 1;
+      if (to.quant !== 'TRN' && tz < n) {
+        // synth_xilinx: a LUT for the lowest bit, the others feed the carry chain; synth_ice40: a LUT per bit.
+        if (this.flow === 'xc7') this.f.rndOps++;
+        else this.f.rndBits += wq + 1;
         wq += 1;
         if (path) {
           path.adders++;
@@ -409,6 +440,15 @@ class Acc {
     this.f.satBits += to.width + Math.max(0, wq - to.width);
     // Saturation: whether the top wq − width + 1 bits are all equal (a tree of LUT4s, 4 bits a level), then the select.
     if (path) path.levels += Math.ceil(Math.log(Math.max(2, wq - to.width + 1)) / Math.log(4)) + 1;
+    return r;
+  }
+
+  /** Runs `build` (a productConst) and counts its prodLuts as prodAloneLuts: a product no sum of products takes in. */
+  aloneProduct<T>(build: () => T): T {
+    const before = this.f.prodLuts;
+    const r = build();
+    this.f.prodAloneLuts += this.f.prodLuts - before;
+    this.f.prodLuts = before;
     return r;
   }
 
@@ -448,7 +488,15 @@ class Acc {
     if (tiles0 === 0 && sv <= (this.flow === 'xc7' ? 6 : 4) && measured === undefined) {
       this.mults.lut++;
       this.f.tableBits += Math.max(1, Math.min(sv + bw, need) - drop);
-      if (path) path.levels = Math.max(path.levels, 1);
+      if (path) {
+        if (this.flow === 'ice40') {
+          // synth_ice40 builds the `*` as the constant `*` in logic below (nextpnr: n02's 3-bit x · 19661 is three
+          // LUT levels and a 12-step carry chain), whatever LUTs abc then packs it into.
+          path.adders = Math.max(path.adders, 1);
+          path.maxWidth = Math.max(path.maxWidth, sv + bw);
+          path.levels = Math.max(path.levels, Math.ceil(Math.log2(Math.max(2, bw))));
+        } else path.levels = Math.max(path.levels, 1);
+      }
       return { b, width: sv + bw, tz: 0 };
     }
     if (plan && plan.kind === 'lut' && plan.csd && sv > TABLE_INPUT_BITS) {
@@ -708,8 +756,8 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         if (xr.lo < 0) {
           if (a !== 0) {
             const bp = first ? emptyPath() : undefined;
-            const p = acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, bp);
-            acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, bp);
+            const p = acc.aloneProduct(() => acc.productConst({ lo: xr.lo, hi: 0 }, sv, a, bp));
+            acc.cast(p.b, p.width, fracBits(x.type) + fracBits(aType), Y, bp, p.tz);
             if (ep && bp) merge(ep, bp);
             acc.f.selBits += Y.width;
           }
@@ -811,7 +859,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         // Every element is its own path (the stage's is the longest of them, not their sum).
         const ep = emptyPath();
         const o = or ? or[(i % C) % or.length] : 1;
-        const p = acc.productConst(inputRange(x), sv, s, ep, Infinity, 0, o !== 0);
+        const p = acc.aloneProduct(() => acc.productConst(inputRange(x), sv, s, ep, Infinity, 0, o !== 0));
         // The offset's adder goes into the DSP's post-adder when the product is a DSP. Its carry chain is one more
         // in series, unless the product is an inline sum, which the offset joins (one more carry-save operand; a
         // measured product's LUTs with the offset are measured as one). An offset of 0 adds nothing.
@@ -826,7 +874,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
         const ft = Math.max(fp, bn ? bn.oFrac : 0);
         const oo = o * pow2(ft - (bn ? bn.oFrac : 0));
         const sum = { lo: p.b.lo * pow2(ft - fp) + oo, hi: p.b.hi * pow2(ft - fp) + oo };
-        const y = acc.cast(sum, Math.max(signedWidth(sum.lo, sum.hi), p.width + ft - fp), ft, Y, ep);
+        const y = acc.cast(sum, Math.max(signedWidth(sum.lo, sum.hi), p.width + ft - fp), ft, Y, ep, Math.min(p.tz + ft - fp, trailingZeros(oo)));
         merge(acc.path, ep);
         lo = Math.min(lo, y.lo);
         hi = Math.max(hi, y.hi);
@@ -1373,7 +1421,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     const p1 = emptyPath();
     const prod = s.productConst(xr, sv, wb, p1, overflows && !wrap ? Infinity : prodNeed, Math.max(0, fp - fa));
     const p2 = emptyPath();
-    const t = s.cast(prod.b, prod.width, fp, A, p2);
+    const t = s.cast(prod.b, prod.width, fp, A, p2, prod.tz);
     const scaled = n >= 0 && s.f.satBits === 0;
     const mPos = neg && s.f.prodLuts > 0 ? productLuts(flow, sv, wb) : undefined;
     const mNeg = mPos !== undefined ? productLuts(flow, sv, -wb) : undefined;
@@ -1459,14 +1507,20 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     // mac.ts: an exact chain (no partial sum leaves A's range) is one exact sum tree, a WRAP accumulator one tree
     // modulo 2^width(A); otherwise every step is an adder and a saturating cast.
     let cur: B;
+    /** cur's known-zero low bits (the final cast drops no increment for them). */
+    let curTz = 0;
     let width = A.width;
     if (terms >= 2 && exLo >= alo && exHi <= ahi) {
       const t = one.tree(leaves, b0);
       cur = { lo: t.lo, hi: t.hi };
+      curTz = trailingZeros(b0);
+      for (const e of leaves) curTz = Math.min(curTz, e.tz);
       p.adders += t.depth;
       p.maxWidth = Math.max(p.maxWidth, t.width);
     } else if (wrap && terms >= 2) {
       one.tree(leaves, b0, A.width);
+      curTz = trailingZeros(b0);
+      for (const e of leaves) curTz = Math.min(curTz, e.tz);
       cur = range(A);
       p.adders += Math.ceil(Math.log2(terms + 1));
       p.maxWidth = Math.max(p.maxWidth, A.width);
@@ -1475,7 +1529,10 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       let isConst = true;
       for (const e of leaves) {
         const negBits = one.f.negBits;
+        // The accumulator operand's adder is as wide as the backend builds it (its zero low bits are not tracked
+        // there); the known zeros of the sum are followed apart, for the rounding of the final cast.
         const t = one.tree(isConst ? [e] : [{ lo: cur.lo, hi: cur.hi, tz: 0, neg: false }, e], isConst ? cur.lo : 0);
+        const tz = Math.min(isConst ? trailingZeros(cur.lo) : curTz, e.tz);
         if (terms === 1 && e.negDelta !== undefined) {
           one.f.negBits = negBits;
           one.f.prodLuts += e.negDelta;
@@ -1489,10 +1546,12 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         if (!(terms === 1 && e.neg && e.adderMax > 0 && !e.instances)) p.adders += t.depth;
         p.maxWidth = Math.max(p.maxWidth, t.width);
         cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
+        // A saturated partial sum is A's bound, whose low bits are ones.
+        curTz = t.lo >= alo && t.hi <= ahi ? tz : 0;
       }
     }
     if (terms > 0) {
-      const y = one.cast(cur, Math.max(width, A.width), fa, Y, p);
+      const y = one.cast(cur, Math.max(width, A.width), fa, Y, p, curTz);
       outLo = Math.min(outLo, y.lo);
       outHi = Math.max(outHi, y.hi);
       regs += Y.width;
@@ -1656,11 +1715,20 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
       }
       if (n === 0) continue;
       const exact = lo >= ar.lo && hi <= ar.hi;
-      // Chunk sizes: terms poured..poured + n − 1 fall into phases floor(i / cap).
+      // Chunk sizes: terms poured..poured + n − 1 fall into phases floor(i / cap), on the phase's multipliers
+      // i − phase · cap onward. mac.ts builds the chunks of the same multipliers and start (bias or accumulator) once.
+      const chunks = new Set<string>();
       let i = poured;
       while (i < poured + n) {
-        const end = Math.min(poured + n, (Math.floor(i / cap) + 1) * cap);
+        const r = Math.floor(i / cap);
+        const end = Math.min(poured + n, (r + 1) * cap);
         const k = end - i;
+        const key = `${r === 0 ? 'bias' : 'acc'}|${i - r * cap}|${k}`;
+        if (chunks.has(key)) {
+          i = end;
+          continue;
+        }
+        chunks.add(key);
         acc.f.raccBits += (k + 1) * A.width;
         acc.f.raccSplitBits += ((k + 1) * A.width) / R;
         const cp = emptyPath();

@@ -329,17 +329,20 @@ export function avgDivide(nets: ModuleNets, p: string, acc: Val, n: number, A: F
   const N = shiftLeft(nets, `${p}_n`, acc, Math.max(k, 0));
   const D = BigInt(n) << BigInt(Math.max(-k, 0));
   const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
-  let q: Val;
-  if (N.kind === 'const') {
-    const q0 = floorDiv(N.value, D);
-    const rem = N.value - q0 * D;
+  /** N / D rounded as Y.quant says, for a constant N: the rounding rule evaluated on the constant bits. */
+  const roundDiv = (v: bigint): bigint => {
+    const q0 = floorDiv(v, D);
+    const rem = v - q0 * D;
     const qb = 2n * rem >= D;
     const rb = qb ? 2n * rem > D : rem > 0n;
     const one = (b: boolean) => lit(1, b ? 1n : 0n);
-    const inc = roundUp(Y.quant, one(qb), one(rb), one(N.value < 0n), one((q0 & 1n) === 1n));
-    // A constant window (every tap constant): evaluate the rounding rule on the constant bits.
-    const v = inc === undefined ? 0n : evalBits(inc);
-    q = konst(q0 + v);
+    const inc = roundUp(Y.quant, one(qb), one(rb), one(v < 0n), one((q0 & 1n) === 1n));
+    return q0 + (inc === undefined ? 0n : evalBits(inc));
+  };
+  let q: Val;
+  if (N.kind === 'const') {
+    // A constant window (every tap constant).
+    q = konst(roundDiv(N.value));
   } else {
     const w = Math.max(signedBits(N), signedWidth(D, D)) + 1;
     const nw = nets.wire(`${p}_nw`, w, true, sext(N, w), N.lo, N.hi);
@@ -354,7 +357,7 @@ export function avgDivide(nets: ModuleNets, p: string, acc: Val, n: number, A: F
     const qb = bin('>=', twoRem, d2);
     const rb = { kind: 'cond', test: qb, then: bin('>', twoRem, d2), else: bin('!=', ref(rem.name), lit(w, 0n, true)) } as Expr;
     const inc = roundUp(Y.quant, qb, rb, bit(nw.name, w - 1), bit(q0.name, 0));
-    q = inc === undefined ? q0 : nets.wire(`${p}_qr`, w + 1, true, bin('+', sext(q0, w + 1), signed(concat([lit(w, 0n), inc]))), q0.lo, q0.hi + 1n);
+    q = inc === undefined ? q0 : nets.wire(`${p}_qr`, w + 1, true, bin('+', sext(q0, w + 1), signed(concat([lit(w, 0n), inc]))), roundDiv(N.lo), roundDiv(N.hi));
   }
   return castTo(nets, p, q, fracBits(Y), Y);
 }

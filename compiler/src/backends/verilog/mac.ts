@@ -308,14 +308,25 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     // within its range, so the register's bounds are those of the chain.
     const exact = exactChain(out.bias, out.chunks.flat().map((t) => bounds(casts[t.mult])), A);
     const acc = nets.reg(`${p}_acc`, A.width, A.signed, lit(A.width, 0n), ar.min, ar.max, nets.cycleEnable);
+    // Chunks of the same multipliers added to the same start (the accumulator, or the bias in phase 0) are the same
+    // sum: built once, so the phases that add it share one net (and phaseMux one choice).
+    const built = new Map<string, Val>();
     const results = out.chunks.map((chunk, r) => {
+      const key = `${r === 0 ? `b${out.bias}` : 'acc'}|${chunk.map((t) => t.mult).join(',')}`;
+      const seen = built.get(key);
+      if (seen) return seen;
+      const v = chunkSum(chunk, r);
+      built.set(key, v);
+      return v;
+    });
+    function chunkSum(chunk: Term[], r: number): Val {
       let a: Val = r === 0 ? konst(out.bias) : acc;
       if (exact && chunk.length >= 2) return castTo(nets, `${p}_r${r}`, sumFlat(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])]), fa, A);
       chunk.forEach((t, i) => {
         a = castTo(nets, `${p}_r${r}_${i}`, sumFlat(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
       });
       return a;
-    });
+    }
     // Every phase the counter reaches either adds its chunk (phase 0 from the bias) or holds the accumulator.
     const hold: Choice = { key: acc.name, expr: ref(acc.name) };
     const nextByPhase: (Choice | undefined)[] = Array.from({ length: phase.count }, (_, r) => {
