@@ -3,16 +3,10 @@
 // reuse multiplexers count distinct inputs, and the stage paths carry the wrapper and compare-select flags that the
 // fmax model fits.
 import { describe, expect, it } from 'vitest';
-import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
-import { computeEstimate, generateVerilog, networkFeatures, partCatalog } from '../src/index.js';
+import { computeEstimate, generateVerilog, networkFeatures } from '../src/index.js';
 import { productLuts, romCellsOf, romLutsOf } from '../src/estimate/features.js';
+import { load } from './load.js';
 
-function load(source: string, name = 'n'): NetworkModel {
-  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
-  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
-  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  return program.files.get('/t.qnn')!.networks.get(name)!;
-}
 
 /** A dense layer of two inputs and three outputs; weights 0.375 = 2^-1 − 2^-3 (two CSD digits) and 0.75. */
 const dense = (x: string) => `target xc7a100t clock 10ns

@@ -5,16 +5,11 @@
 // alignments (known-zero low bits), sparsity, negative weights (subtracted), exact, saturating and wrapping
 // accumulators, biases.
 import { describe, expect, it } from 'vitest';
-import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
-import { generateVerilog, networkFeatures, partCatalog } from '../src/index.js';
+import type { NetworkModel } from '@qnn/language';
+import { generateVerilog, networkFeatures } from '../src/index.js';
 import { prng } from '../../language/test/prng.js';
+import { load } from './load.js';
 
-function load(source: string): NetworkModel {
-  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
-  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
-  expect(errors.map((d) => `${d.code} ${d.message}`), source).toEqual([]);
-  return program.files.get('/t.qnn')!.networks.get('n')!;
-}
 
 /** Σ of the widths of the adder and subtractor instances in the generated Verilog. */
 function instancedBits(net: NetworkModel): number {

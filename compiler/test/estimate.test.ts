@@ -3,7 +3,7 @@
 // has the documented schema, and the device table cites its sources.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkProgram, memoryFileSystem, type NetworkModel, type ProgramModel } from '@qnn/language';
+import { checkProgram, type NetworkModel, type ProgramModel } from '@qnn/language';
 import {
   computeEstimate,
   COST_TABLES,
@@ -19,16 +19,11 @@ import {
   UnknownPartError,
   xc7DspTiles,
 } from '../src/index.js';
+import { loadProgram } from './load.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 
-function load(source: string, name = 'n'): { program: ProgramModel; net: NetworkModel } {
-  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
-  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
-  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  const net = program.files.get('/t.qnn')!.networks.get(name)!;
-  return { program, net };
-}
+const load = loadProgram;
 
 function sample(rel: string, name: string): { program: ProgramModel; net: NetworkModel } {
   const path = join(SAMPLES, rel);

@@ -10,19 +10,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkProgram, fixedType, memoryFileSystem, roundShiftRight, roundsUp, type NetworkModel, type QuantMode } from '@qnn/language';
-import { generateVerilog, partCatalog } from '../src/index.js';
+import { fixedType, roundShiftRight, roundsUp, type NetworkModel, type QuantMode } from '@qnn/language';
+import { generateVerilog } from '../src/index.js';
 import { castTo } from '../src/backends/verilog/arith.js';
 import { avgDivide } from '../src/backends/verilog/layers.js';
 import { ModuleNets } from '../src/backends/verilog/nets.js';
 import { lit } from '../src/backends/verilog/vast.js';
+import { load } from './load.js';
 
-function load(source: string): NetworkModel {
-  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
-  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
-  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  return program.files.get('/t.qnn')!.networks.get('n')!;
-}
 
 const tanh = (input: string) => `target xc7a100t clock 10ns
 network n {

@@ -8,15 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkProgram, memoryFileSystem, type NetworkModel } from '@qnn/language';
-import { generateVerilog, partCatalog } from '../src/index.js';
+import type { NetworkModel } from '@qnn/language';
+import { generateVerilog } from '../src/index.js';
+import { load } from './load.js';
 
-function load(source: string): NetworkModel {
-  const program = checkProgram(['/t.qnn'], { fs: memoryFileSystem({ '/t.qnn': source }), parts: partCatalog });
-  const errors = [...program.diagnostics.values()].flat().filter((d) => d.severity === 'error');
-  expect(errors.map((d) => `${d.code} ${d.message}`)).toEqual([]);
-  return program.files.get('/t.qnn')!.networks.get('n')!;
-}
 
 const src = (input: string, op = 'relu') => `target ice40up5k clock 40ns
 network n {

@@ -1507,20 +1507,18 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     // mac.ts: an exact chain (no partial sum leaves A's range) is one exact sum tree, a WRAP accumulator one tree
     // modulo 2^width(A); otherwise every step is an adder and a saturating cast.
     let cur: B;
-    /** cur's known-zero low bits (the final cast drops no increment for them). */
-    let curTz = 0;
+    // The sum's known-zero low bits, the bias's and every term's: the final cast drops no increment for them (unless a
+    // step of the chain saturates: A's bounds have ones there).
+    let curTz = trailingZeros(b0);
+    for (const e of leaves) curTz = Math.min(curTz, e.tz);
     let width = A.width;
     if (terms >= 2 && exLo >= alo && exHi <= ahi) {
       const t = one.tree(leaves, b0);
       cur = { lo: t.lo, hi: t.hi };
-      curTz = trailingZeros(b0);
-      for (const e of leaves) curTz = Math.min(curTz, e.tz);
       p.adders += t.depth;
       p.maxWidth = Math.max(p.maxWidth, t.width);
     } else if (wrap && terms >= 2) {
       one.tree(leaves, b0, A.width);
-      curTz = trailingZeros(b0);
-      for (const e of leaves) curTz = Math.min(curTz, e.tz);
       cur = range(A);
       p.adders += Math.ceil(Math.log2(terms + 1));
       p.maxWidth = Math.max(p.maxWidth, A.width);
@@ -1529,10 +1527,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       let isConst = true;
       for (const e of leaves) {
         const negBits = one.f.negBits;
-        // The accumulator operand's adder is as wide as the backend builds it (its zero low bits are not tracked
-        // there); the known zeros of the sum are followed apart, for the rounding of the final cast.
         const t = one.tree(isConst ? [e] : [{ lo: cur.lo, hi: cur.hi, tz: 0, neg: false }, e], isConst ? cur.lo : 0);
-        const tz = Math.min(isConst ? trailingZeros(cur.lo) : curTz, e.tz);
         if (terms === 1 && e.negDelta !== undefined) {
           one.f.negBits = negBits;
           one.f.prodLuts += e.negDelta;
@@ -1545,9 +1540,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         // negation is a chain of its own after it (nextpnr: c142's −(4x − x), two carry entries).
         if (!(terms === 1 && e.neg && e.adderMax > 0 && !e.instances)) p.adders += t.depth;
         p.maxWidth = Math.max(p.maxWidth, t.width);
+        if (t.lo < alo || t.hi > ahi) curTz = 0;
         cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
-        // A saturated partial sum is A's bound, whose low bits are ones.
-        curTz = t.lo >= alo && t.hi <= ahi ? tz : 0;
       }
     }
     if (terms > 0) {

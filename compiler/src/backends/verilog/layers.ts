@@ -1,6 +1,6 @@
 // The combinational logic of every io parallel layer: exactly the bits of docs/semantics.md, built as nets from the
 // values of the layer's inputs. Used per network by the io parallel generator and per pixel or window by io stream.
-import { fixedType, fracBits, quantizeDouble, type FixedType, type LayerModel } from '@qnn/language';
+import { fixedType, fracBits, quantizeDouble, roundsUp, type FixedType, type LayerModel } from '@qnn/language';
 import { alphaType } from '../../semantics/alpha.js';
 import { activationTable } from '../../semantics/tables.js';
 import { softmaxTables } from '../../semantics/softmax.js';
@@ -329,15 +329,13 @@ export function avgDivide(nets: ModuleNets, p: string, acc: Val, n: number, A: F
   const N = shiftLeft(nets, `${p}_n`, acc, Math.max(k, 0));
   const D = BigInt(n) << BigInt(Math.max(-k, 0));
   const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
-  /** N / D rounded as Y.quant says, for a constant N: the rounding rule evaluated on the constant bits. */
+  /** N / D rounded as Y.quant says, for a constant N (the rule the hardware below builds, roundsUp). */
   const roundDiv = (v: bigint): bigint => {
     const q0 = floorDiv(v, D);
     const rem = v - q0 * D;
     const qb = 2n * rem >= D;
     const rb = qb ? 2n * rem > D : rem > 0n;
-    const one = (b: boolean) => lit(1, b ? 1n : 0n);
-    const inc = roundUp(Y.quant, one(qb), one(rb), one(v < 0n), one((q0 & 1n) === 1n));
-    return q0 + (inc === undefined ? 0n : evalBits(inc));
+    return roundsUp(Y.quant, qb, rb, v < 0n, (q0 & 1n) === 1n) ? q0 + 1n : q0;
   };
   let q: Val;
   if (N.kind === 'const') {
@@ -360,19 +358,5 @@ export function avgDivide(nets: ModuleNets, p: string, acc: Val, n: number, A: F
     q = inc === undefined ? q0 : nets.wire(`${p}_qr`, w + 1, true, bin('+', sext(q0, w + 1), signed(concat([lit(w, 0n), inc]))), roundDiv(N.lo), roundDiv(N.hi));
   }
   return castTo(nets, p, q, fracBits(Y), Y);
-}
-
-/** The value of a 1-bit expression of constants (the rounding rule on known bits). */
-function evalBits(e: Expr): bigint {
-  switch (e.kind) {
-    case 'const':
-      return e.value & 1n;
-    case 'unary':
-      return e.op === '~' ? 1n - evalBits(e.arg) : evalBits(e.arg);
-    case 'binary':
-      return e.op === '&' ? evalBits(e.left) & evalBits(e.right) : evalBits(e.left) | evalBits(e.right);
-    default:
-      throw new Error('internal error: not a constant bit expression');
-  }
 }
 
