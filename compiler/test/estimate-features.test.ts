@@ -7,7 +7,6 @@ import { computeEstimate, generateVerilog, networkFeatures } from '../src/index.
 import { productLuts, romCellsOf, romLutsOf } from '../src/estimate/features.js';
 import { load } from './load.js';
 
-
 /** A dense layer of two inputs and three outputs; weights 0.375 = 2^-1 − 2^-3 (two CSD digits) and 0.75. */
 const dense = (x: string) => `target xc7a100t clock 10ns
 network n {

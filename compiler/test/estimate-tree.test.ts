@@ -10,7 +10,6 @@ import { generateVerilog, networkFeatures } from '../src/index.js';
 import { prng } from '../../language/test/prng.js';
 import { load } from './load.js';
 
-
 /** Σ of the widths of the adder and subtractor instances in the generated Verilog. */
 function instancedBits(net: NetworkModel): number {
   const text = [...generateVerilog(net).files.values()].join('\n');

@@ -112,7 +112,6 @@ describe('estimateNetwork', () => {
     expect(e.utilization.lut).toBeCloseTo((100 * e.total.lut) / 5280, 0);
   });
 
-
   it('estimates the ice40hx8k faster than the ice40up5k by the fitted part factor (the same LUTs and FFs)', () => {
     const { program, net } = load(dense('[[1.40625, -2.859375, 3.796875], [-1.234375, 2.671875, 0.359375]]', { part: 'ice40up5k', x: 'fixed<16, 6>' }));
     const up = estimateNetwork(program, net, { part: 'ice40up5k' });

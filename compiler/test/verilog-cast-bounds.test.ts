@@ -18,7 +18,6 @@ import { ModuleNets } from '../src/backends/verilog/nets.js';
 import { lit } from '../src/backends/verilog/vast.js';
 import { load } from './load.js';
 
-
 const tanh = (input: string) => `target xc7a100t clock 10ns
 network n {
   io parallel

@@ -12,7 +12,6 @@ import type { NetworkModel } from '@qnn/language';
 import { generateVerilog } from '../src/index.js';
 import { load } from './load.js';
 
-
 const src = (input: string, op = 'relu') => `target ice40up5k clock 40ns
 network n {
   io parallel
