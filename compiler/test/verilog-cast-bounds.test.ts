@@ -116,3 +116,42 @@ describe('rounding cast bounds', () => {
     expect(rounded).toBeLessThanOrEqual(direct + 8);
   });
 });
+
+// A time-multiplexed dense layer (reuse R > 1) accumulates its terms over R phases in a register. When no partial sum
+// can leave the accumulator type A (an exact chain), the register holds partial sums only, and mac.ts macReuse gives
+// it and every phase's sum the partial sums' bounds: then no phase's sum needs a saturating cast. It once declared the
+// register with A's whole range, so acc + terms seemed to overflow and every phase built a saturation that never acts
+// (c204_dense_reuse: 580 LUTs in synth_xilinx, 422 without).
+const reuseNet = (overflow: 'SAT' | 'WRAP') => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 2>[6]
+  d = dense(x, 4) {
+    weight: fixed<3, 1, RND, SAT> = random(seed: 20401, sparsity: 0)
+    accum: fixed<16, 5, TRN${overflow === 'SAT' ? ', SAT' : ''}>
+    reuse: 6
+  } : fixed<12, 2>
+  output d
+}
+`;
+
+describe('the accumulator of a time-multiplexed layer', () => {
+  it('of an exact chain has no saturation in its phase sums', () => {
+    const text = [...generateVerilog(load(reuseNet('SAT'))).files.values()].join('\n');
+    expect(text).toMatch(/l_d_0_acc_\d+ \+/);
+    // The saturating cast to fixed<16, 5> selects between the in-range bits and its rails 16'h8000 / 16'h7fff.
+    expect(text).not.toMatch(/16'h8000 : 16'h7fff/);
+  });
+
+  it('keeps the saturation when a term alone can leave A (SAT_ZERO sends it to 0)', () => {
+    const text = [...generateVerilog(load(reuseNet('SAT').replace('fixed<16, 5, TRN, SAT>', 'fixed<8, 1, TRN, SAT_ZERO>'))).files.values()].join('\n');
+    // The chain's steps saturate (l_d_0_r0_1_y = inRange ? … : 8'h00), not only the products' casts.
+    expect(text).toMatch(/l_d_0_r0_\d+_y_\d+ = .* : 8'h00\);/);
+  });
+
+  it('of an exact chain costs in synth_xilinx what the same chain with a wrapping accumulator does', { timeout: 300_000 }, () => {
+    const sat = xc7Luts(load(reuseNet('SAT')));
+    const wrap = xc7Luts(load(reuseNet('WRAP')));
+    expect(sat).toBeLessThanOrEqual(wrap + 8);
+  });
+});

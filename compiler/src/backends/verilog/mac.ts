@@ -1,7 +1,7 @@
 // Multiply-accumulate layers (dense, conv1d, conv2d, depthwise_conv1d/2d, docs/semantics.md sections 5 and 6) as a
 // list of outputs, each a bias and its non-zero terms in the specified order, and the two ways of building it: fully
 // parallel (one multiplier or shift per term) and time-multiplexed over R phases (reuse R > 1).
-import { fracBits, rawRange, type FixedType, type LayerModel } from '@qnn/language';
+import { fracBits, rawRange, roundShiftRight, type FixedType, type LayerModel } from '@qnn/language';
 import { quantizeValues } from '../../semantics/quantize.js';
 import { bounds, castConst, castTo, konst, leafBounds, productConst, signedBits, signedWidth, sext, sumFlat, sumTree, type Leaf, type ProductPlan, type Val } from './arith.js';
 import type { PlanReader } from './plan-lookup.js';
@@ -301,27 +301,58 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     casts.push(castTo(nets, `${prefix}_m${m}`, prod, fp, A));
   }
   const accOperand = (v: Val) => (v.kind === 'const' ? lit(A.width, v.value, A.signed) : ref(v.name));
+  /**
+   * A term's value in its own phase: its input's bounds times its weight, cast to A. Tighter than its multiplier's
+   * output, whose bounds cover every phase's input and weight. As castTo bounds it: every quantization mode is
+   * monotone, so the rounded bounds when they fit A; A's range when not (SAT_ZERO is not monotone, WRAP wraps).
+   */
+  const termBounds = (t: Term) => {
+    const b = bounds(x.vals[t.x]);
+    const n = fp - fa;
+    const [u, v] = [b.lo * t.w, b.hi * t.w].map((p) => (n > 0 ? roundShiftRight(p, n, A.quant) : p << BigInt(-n)));
+    const lo = u < v ? u : v;
+    const hi = u < v ? v : u;
+    return lo >= ar.min && hi <= ar.max ? { lo, hi } : { lo: ar.min, hi: ar.max };
+  };
   return outs.map((out, j) => {
     const p = `${prefix}_${j}`;
     if (out.chunks.every((c) => c.length === 0)) return castTo(nets, p, konst(out.bias), fa, Y);
-    // A chain that cannot overflow (exactChain) is one exact sum per phase; the accumulator then holds partial sums
-    // within its range, so the register's bounds are those of the chain.
-    const exact = exactChain(out.bias, out.chunks.flat().map((t) => bounds(casts[t.mult])), A);
-    const acc = nets.reg(`${p}_acc`, A.width, A.signed, lit(A.width, 0n), ar.min, ar.max, nets.cycleEnable);
+    // A chain that cannot overflow (exactChain) is one exact sum per phase. The accumulator then holds partial sums:
+    // after phase r, within `through[r]` (the bias and the bounds of the terms of phases 0 … r), so neither a phase's
+    // sum nor the register needs a saturating cast (and the output's cast sees the chain's bounds, not A's).
+    const tb = out.chunks.map((c) => c.map(termBounds));
+    const exact = exactChain(out.bias, tb.flat(), A);
+    let plo = out.bias;
+    let phi = out.bias;
+    const through = tb.map((c) => {
+      for (const b of c) {
+        if (b.lo < 0n) plo += b.lo;
+        if (b.hi > 0n) phi += b.hi;
+      }
+      return { lo: plo, hi: phi };
+    });
+    // The register's bounds: every partial sum, and 0 (its power-up value, before the first phase 0 writes it).
+    const accLo = exact ? (plo < 0n ? plo : 0n) : ar.min;
+    const accHi = exact ? (phi > 0n ? phi : 0n) : ar.max;
+    const acc = nets.reg(`${p}_acc`, A.width, A.signed, lit(A.width, 0n), accLo, accHi, nets.cycleEnable);
     // Chunks of the same multipliers added to the same start (the accumulator, or the bias in phase 0) are the same
-    // sum: built once, so the phases that add it share one net (and phaseMux one choice).
+    // sum: built once, so the phases that add it share one net (and phaseMux one choice). Its bounds are those of the
+    // last phase that adds it (the partial sums' bounds only widen from phase to phase).
+    const keyOf = (r: number) => `${r === 0 ? `b${out.bias}` : 'acc'}|${out.chunks[r].map((t) => t.mult).join(',')}`;
+    const lastOf = new Map<string, number>();
+    out.chunks.forEach((_, r) => lastOf.set(keyOf(r), r));
     const built = new Map<string, Val>();
     const results = out.chunks.map((chunk, r) => {
-      const key = `${r === 0 ? `b${out.bias}` : 'acc'}|${chunk.map((t) => t.mult).join(',')}`;
+      const key = keyOf(r);
       const seen = built.get(key);
       if (seen) return seen;
-      const v = chunkSum(chunk, r);
+      const v = chunkSum(chunk, r, through[lastOf.get(key)!]);
       built.set(key, v);
       return v;
     });
-    function chunkSum(chunk: Term[], r: number): Val {
+    function chunkSum(chunk: Term[], r: number, known: { lo: bigint; hi: bigint }): Val {
       let a: Val = r === 0 ? konst(out.bias) : acc;
-      if (exact && chunk.length >= 2) return castTo(nets, `${p}_r${r}`, sumFlat(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])]), fa, A);
+      if (exact && chunk.length >= 1) return castTo(nets, `${p}_r${r}`, sumFlat(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])], known), fa, A);
       chunk.forEach((t, i) => {
         a = castTo(nets, `${p}_r${r}_${i}`, sumFlat(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
       });
@@ -333,7 +364,7 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
       if (r >= R || (r > 0 && out.chunks[r].length === 0)) return hold;
       return choiceOf(results[r], accOperand(results[r]));
     });
-    const accNext = nets.wire(`${p}_next`, A.width, A.signed, phaseMux(phase, nextByPhase)!, ar.min, ar.max);
+    const accNext = nets.wire(`${p}_next`, A.width, A.signed, phaseMux(phase, nextByPhase)!, accLo, accHi);
     nets.setNext(acc.name, ref(accNext.name));
     return castTo(nets, p, accNext, fa, Y);
   });
