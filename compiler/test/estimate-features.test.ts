@@ -738,6 +738,57 @@ network n {
     expect(networkFeatures(one, { part: 'ice40up5k' }).features.raccBits).toBe(2 * (1 + 1) * A);
     // The same terms without repeats: each phase's chunk of two (reuse 2) differs in its start (bias, accumulator).
     expect(networkFeatures(load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 2)), { part: 'ice40up5k' }).features.raccBits).toBe(2 * (2 + 1) * A);
+    // The next-value select of `one` chooses between its two sums (no phase holds): one choice more than one.
+    expect(networkFeatures(one, { part: 'xc7a100t' }).features.raccSelBits).toBe(1 * A);
+  });
+
+  it("select an output's next value among its distinct sums, the bias and the held value, as the Verilog does (p03)", () => {
+    // Two outputs of four terms at reuse 4: two terms per phase. Output 0 adds in phases 0 and 1 (bias + 2 terms, then
+    // acc + 2 terms) and holds in 2 and 3; output 1 takes the bias in phase 0, holds in 1 and adds the same multipliers to
+    // its accumulator in phases 2 and 3 (one sum).
+    const src = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 2>[4]
+  d = dense(x, 2) {
+    weight: fixed<6, 2> = [[0.25, 0.5], [0.5, -0.25], [-0.75, 1], [1.25, 0.75]]
+    bias: fixed<6, 2> = [0.5, -0.5]
+    accum: fixed<12, 4>
+    reuse: 4
+  } : fixed<12, 4>
+  output d
+}
+`;
+    const net = load(src);
+    const text = [...generateVerilog(net).files.values()].join('\n');
+    const choices = (o: number) => {
+      const e = new RegExp(`assign l_d_${o}_next_\\d+ = (.*);`).exec(text)![1];
+      // Nets (a sum, the held accumulator) and constants (the bias), each distinct one a choice.
+      return new Set(e.replace(/phase\[\d\]/g, '').match(/l_d_\w+|\d+'sh[0-9a-f]+/g)).size;
+    };
+    expect([choices(0), choices(1)]).toEqual([3, 3]);
+    expect(networkFeatures(net, { part: 'xc7a100t' }).features.raccSelBits).toBe((3 - 1) * 12 + (3 - 1) * 12);
+  });
+
+  it("of three or more addends in an exact chain count their carry-save rows by the addends' significant bits", () => {
+    // Reuse 2 of one output's four terms: phase 0 adds two terms (no bias: two addends, one carry chain), phase 1 the
+    // accumulator (12 bits) and two multipliers' outputs: m0 serves 0.25 and −0.75 (x · w within [−372, 384]: 10 bits),
+    // m1 0.5 and 1.25 ([−640, 620]: 11 bits). The carry-save row is every addend but the two widest: 10 bits.
+    const src = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 2>[4]
+  d = dense(x, 1) {
+    weight: fixed<6, 2> = [[0.25], [0.5], [-0.75], [1.25]]
+    accum: fixed<12, 4>
+    reuse: 2
+  } : fixed<12, 4>
+  output d
+}
+`;
+    expect(networkFeatures(load(src), { part: 'xc7a100t' }).features.raccCsaBits).toBe(10);
+    // A chain that can overflow its accumulator adds term by term (saturating casts): no carry-save rows.
+    expect(networkFeatures(load(src.replace('accum: fixed<12, 4>', 'accum: fixed<8, 2, TRN, SAT>')), { part: 'xc7a100t' }).features.raccCsaBits).toBe(0);
   });
 });
 

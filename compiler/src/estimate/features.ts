@@ -93,6 +93,20 @@ export interface Features {
    * R = 2, 0.5–0.7 at R = 8 or 16).
    */
   raccSplitBits: number;
+  /**
+   * The carry-save rows of exact chunks of three or more non-constant addends: every addend but the two widest, each by
+   * its significant bits (the accumulator's width; a multiplier's output's before its cast sign-extends it to A).
+   * mac.ts writes such a chunk as one expression, which yosys' alumacc makes one $macc and maccmap a carry-save tree of
+   * full adders in LUTs before its one carry chain, where a chunk of two addends is one carry chain (c34_dense_reuse:
+   * 1,969 LUTs and 48 CARRY4 for 16 chunks of five addends).
+   */
+  raccCsaBits: number;
+  /**
+   * The accumulators' next-value selects of time-multiplexed layers: (choices − 1) × the accumulator width per output,
+   * a choice per distinct phase sum, the bias when phase 0 has no term of the output, the held value when a later
+   * phase has none (p03_phases: four choices of 14 bits per output).
+   */
+  raccSelBits: number;
   /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
   lutMulBits: number;
   /**
@@ -177,12 +191,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccCsaBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccCsaBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -1624,6 +1638,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
   /** The longest path through a multiplier: its operand selects, its product and the product's cast to A. */
   const multPath = emptyPath();
+  const multWidth = new Array<number>(M).fill(A.width);
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
@@ -1631,8 +1646,14 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     /** The weight bits that are 1 in some phase (two's complement of sw bits): the rows of its product. */
     let ones = 0;
     const inputs = new Set<number>();
+    let ulo = 0;
+    let uhi = 0;
     for (let r = 0; r * cap + m < nz; r++) {
       const wr = order[r * cap + m];
+      for (const v of [wr * xr0.lo, wr * xr0.hi]) {
+        ulo = Math.min(ulo, v);
+        uhi = Math.max(uhi, v);
+      }
       if (phases > 0 && wr !== order[m]) same = false;
       sw = Math.max(sw, signedWidth(wr, wr));
       ones |= wr & 0x3fffffff;
@@ -1677,6 +1698,8 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     }
     acc.cast(prodB, sv + maxW, fp, A, mp);
     merge(multPath, mp);
+    // The significant bits of the multiplier's output in A (the cast sign-extends its product to A's width).
+    multWidth[m] = Math.min(A.width, signedWidth(Math.floor(ulo * pow2(fracBits(A) - fp)), Math.ceil(uhi * pow2(fracBits(A) - fp))));
   }
   // The terms, outputs one after the other, are poured into the R phases (⌈T / R⌉ per phase, macReuse). In a phase, an
   // output's chunk of k terms continues its chain: when no partial sum of the output can leave A's range (exactChain)
@@ -1685,12 +1708,14 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   // over the phases where it has terms).
   const ar = range(A);
   const fa = fracBits(A);
-  const xr = range(x.type);
-  const sp = pow2(fa - fp);
+  const xr = inputRange(x);
+  /** A product's raw cast to A's scale (castTo's bounds: rounded when A is coarser). */
+  const toA = (v: number) => (fp > fa ? roundShift(v, fp - fa, A.quant) : v * pow2(fa - fp));
   const bT = layer.consts.bias;
   const bias = bT ? raws(bT) : undefined;
   const sb = bT ? pow2(fa - fracBits(bT.type)) : 1;
   let poured = 0;
+  const outBounds: B[] = [];
   /** The path of the longest chunk: an exact chunk's adder and carry-save levels, or a chain's saturating steps. */
   const chunkPath = emptyPath();
   for (let pos = 0; pos < positions; pos++) {
@@ -1702,13 +1727,18 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         const wr = w[c * units + o];
         if (wr === 0) continue;
         n++;
-        const a = wr * xr.lo * sp;
-        const b = wr * xr.hi * sp;
-        lo += Math.min(0, a, b);
-        hi += Math.max(0, a, b);
+        // The term's bounds as mac.ts termBounds: its cast's, or A's range when they do not fit.
+        let a = toA(wr * xr.lo);
+        let b = toA(wr * xr.hi);
+        if (a > b) [a, b] = [b, a];
+        if (a < ar.lo || b > ar.hi) [a, b] = [ar.lo, ar.hi];
+        lo += Math.min(0, a);
+        hi += Math.max(0, b);
       }
       if (n === 0) continue;
       const exact = lo >= ar.lo && hi <= ar.hi;
+      // The output's cast reads the accumulator: an exact chain's partial sums (and its power-up 0), else A's range.
+      outBounds.push(exact ? { lo: Math.min(lo, 0), hi: Math.max(hi, 0) } : ar);
       // Chunk sizes: terms poured..poured + n − 1 fall into phases floor(i / cap), on the phase's multipliers
       // i − phase · cap onward. mac.ts builds the chunks of the same multipliers and start (bias or accumulator) once.
       const chunks = new Set<string>();
@@ -1728,8 +1758,17 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         const cp = emptyPath();
         if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A, t === 0 ? cp : undefined);
         // The chunk's addends: its terms, and the accumulator (or, in the output's first chunk, a non-zero bias).
-        const addends = k + (i > poured || (bias !== undefined && bias[o] !== 0) ? 1 : 0);
+        const addends = k + (r > 0 || (bias !== undefined && bias[o] !== 0) ? 1 : 0);
         if (exact) {
+          // The carry-save rows: every non-constant addend but the two widest (the final adder's), each as wide as its
+          // significant bits (the sign-extension copies of one addend make equal full adders, which synthesis merges).
+          const widths = [];
+          if (r > 0) widths.push(A.width);
+          for (let t = i - r * cap; t < end - r * cap; t++) widths.push(multWidth[t]);
+          if (widths.length >= 3) {
+            widths.sort((u, v) => v - u);
+            for (let t = 2; t < widths.length; t++) acc.f.raccCsaBits += widths[t];
+          }
           cp.adders = addends >= 2 ? 1 : 0;
           cp.levels = csaLevels(addends);
         } else {
@@ -1739,19 +1778,24 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
         merge(chunkPath, cp);
         i = end;
       }
+      // The accumulator's next-value select (mac.ts: phaseMux over the phases): one choice per distinct chunk, the
+      // bias when phase 0 has no term of this output, and the held value when a later phase has none.
+      const first = Math.floor(poured / cap);
+      const last = Math.floor((poured + n - 1) / cap);
+      const choices = chunks.size + (first > 0 ? 1 : 0) + (first > 1 || last < R - 1 ? 1 : 0);
+      acc.f.raccSelBits += (choices - 1) * A.width;
       poured += n;
     }
   }
   acc.f.regBits += outsWithTerms * (A.width + Y.width);
-  acc.f.muxBits += outsWithTerms * A.width * Math.min(R, 2);
   const yPath = emptyPath();
-  for (let o = 0; o < outsWithTerms; o++) acc.cast(ar, A.width, fracBits(A), Y, o === 0 ? yPath : undefined);
+  for (let o = 0; o < outBounds.length; o++) acc.cast(outBounds[o], A.width, fracBits(A), Y, o === 0 ? yPath : undefined);
   // The path: a multiplier (operand selects, product, cast), the chunk's sum, the accumulator's next-value select (one
   // level) and the output's cast.
   acc.path.levels = multPath.levels + chunkPath.levels + 1 + yPath.levels;
   acc.path.adders = multPath.adders + chunkPath.adders + yPath.adders;
   // The phase counter's bits select every operand and accumulator bit: a net of high fan-out.
-  acc.path.fanout = Math.sqrt((acc.f.rmuxBits + acc.f.muxBits) / 1000);
+  acc.path.fanout = Math.sqrt((acc.f.rmuxBits + acc.f.muxBits + acc.f.raccSelBits) / 1000);
   acc.path.maxWidth = Math.max(A.width + 1, multPath.maxWidth);
 }
 
