@@ -715,16 +715,16 @@ network n {
 });
 
 describe('reuse phases', () => {
-  it("that add the same multipliers to an output's accumulator are one sum, in the Verilog and in raccBits (blind c192)", () => {
+  it("that add the same multipliers to an output's accumulator are one sum, in the Verilog and in the estimate (blind c192)", () => {
     // Four terms of one output at reuse 4: one multiplier, a term per phase. Phase 0 adds it to the bias, phases 1–3
     // each add it to the accumulator: the same sum (of the multiplier's cast product), built once.
-    const src = (w: string, outs: number, reuse: number) => `target xc7a100t clock 10ns
+    const src = (w: string, outs: number, reuse: number, accum = 'fixed<12, 4>') => `target xc7a100t clock 10ns
 network n {
   io parallel
   input x : fixed<6, 2>[4]
   d = dense(x, ${outs}) {
     weight: fixed<6, 2> = ${w}
-    accum: fixed<12, 4>
+    accum: ${accum}
     reuse: ${reuse}
   } : fixed<12, 4>
   output d
@@ -732,14 +732,17 @@ network n {
 `;
     const one = load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 4));
     const text = [...generateVerilog(one).files.values()].join('\n');
-    const sums = new Set([...text.matchAll(/assign l_d_0_r(\d+)(?:_\d+)?_s_\d+ =/g)].map((m) => m[1]));
-    expect([...sums].sort()).toEqual(['0', '1']);
-    const A = 12; // the accumulator's width
-    expect(networkFeatures(one, { part: 'ice40up5k' }).features.raccBits).toBe(2 * (1 + 1) * A);
-    // The same terms without repeats: each phase's chunk of two (reuse 2) differs in its start (bias, accumulator).
-    expect(networkFeatures(load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 2)), { part: 'ice40up5k' }).features.raccBits).toBe(2 * (2 + 1) * A);
+    const sums = new Set([...text.matchAll(/l_d_0_r(\d+)(?:_\d+)?_(?:s|n)_\d+/g)].map((m) => m[1]));
+    expect([...sums].sort()).toEqual(['1']);
+    // The exact chain: phase 0 is the multiplier's output alone (no bias, no adder), phases 1–3 one adder of 12 bits.
+    expect(networkFeatures(one, { part: 'ice40up5k' }).features.treeBits).toBe(12);
+    // A chain that can overflow its accumulator (fixed<8, 2, TRN, SAT>) adds term by term: raccBits, a chunk once.
+    const A = 8;
+    const sat = load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 4, 'fixed<8, 2, TRN, SAT>'));
+    expect(networkFeatures(sat, { part: 'ice40up5k' }).features.raccBits).toBe(2 * (1 + 1) * A);
+    expect(networkFeatures(load(src('[[0.25], [0.5], [-0.75], [1.25]]', 1, 2, 'fixed<8, 2, TRN, SAT>')), { part: 'ice40up5k' }).features.raccBits).toBe(2 * (2 + 1) * A);
     // The next-value select of `one` chooses between its two sums (no phase holds): one choice more than one.
-    expect(networkFeatures(one, { part: 'xc7a100t' }).features.raccSelBits).toBe(1 * A);
+    expect(networkFeatures(one, { part: 'xc7a100t' }).features.raccSelBits).toBe(1 * 12);
   });
 
   it("select an output's next value among its distinct sums, the bias and the held value, as the Verilog does (p03)", () => {
@@ -770,25 +773,32 @@ network n {
     expect(networkFeatures(net, { part: 'xc7a100t' }).features.raccSelBits).toBe((3 - 1) * 12 + (3 - 1) * 12);
   });
 
-  it("of three or more addends in an exact chain count their carry-save rows by the addends' significant bits", () => {
-    // Reuse 2 of one output's four terms: phase 0 adds two terms (no bias: two addends, one carry chain), phase 1 the
-    // accumulator (12 bits) and two multipliers' outputs: m0 serves 0.25 and −0.75 (x · w within [−372, 384]: 10 bits),
-    // m1 0.5 and 1.25 ([−640, 620]: 11 bits). The carry-save row is every addend but the two widest: 10 bits.
+  it('of exact chains share one segment tree over the multipliers across outputs and phases (digits)', () => {
+    // Two outputs of eight terms at reuse 4: four multipliers, each output two phases of all four. Every chunk adds
+    // the same node [0, 4) (two nodes [0, 2) and [2, 4) below it): three adder instances for the layer, then one adder
+    // per chunk (the bias's constant adder in phase 0).
     const src = `target xc7a100t clock 10ns
 network n {
   io parallel
-  input x : fixed<6, 2>[4]
-  d = dense(x, 1) {
-    weight: fixed<6, 2> = [[0.25], [0.5], [-0.75], [1.25]]
-    accum: fixed<12, 4>
-    reuse: 2
+  input x : fixed<6, 2>[8]
+  d = dense(x, 2) {
+    weight: fixed<6, 2> = [[0.25, 0.5], [0.5, -0.25], [-0.75, 1], [1.25, 0.75], [0.25, -1], [-0.5, 0.5], [1, 0.25], [0.75, -0.75]]
+    bias: fixed<6, 2> = [0.5, -0.5]
+    accum: fixed<14, 6>
+    reuse: 4
   } : fixed<12, 4>
   output d
 }
 `;
-    expect(networkFeatures(load(src), { part: 'xc7a100t' }).features.raccCsaBits).toBe(10);
-    // A chain that can overflow its accumulator adds term by term (saturating casts): no carry-save rows.
-    expect(networkFeatures(load(src.replace('accum: fixed<12, 4>', 'accum: fixed<8, 2, TRN, SAT>')), { part: 'xc7a100t' }).features.raccCsaBits).toBe(0);
+    const net = load(src);
+    const text = [...generateVerilog(net).files.values()].join('\n');
+    expect([...text.matchAll(/^ {2}qnn_n_add\d+ u_l_d_t(\d+_\d+)_/gm)].map((m) => m[1]).sort()).toEqual(['0_2', '0_4', '2_4']);
+    for (const o of [0, 1]) expect(text).toMatch(new RegExp(`assign l_d_${o}_r\\d+_\\w+ = .*l_d_t0_4_n_|\\.b\\(.*l_d_t0_4_n_`));
+    // Chunk adders: output 0's phase 1 (acc + node), output 1's phases 2 and 3 (one sum): two instances.
+    expect([...text.matchAll(/^ {2}qnn_n_add\d+ u_l_d_\d_r/gm)].length).toBe(2);
+    const f = networkFeatures(net, { part: 'xc7a100t' }).features;
+    expect(f.raccBits).toBe(0);
+    expect(f.treeBits).toBeGreaterThan(0);
   });
 });
 

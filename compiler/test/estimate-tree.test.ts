@@ -5,7 +5,7 @@
 // alignments (known-zero low bits), sparsity, negative weights (subtracted), exact, saturating and wrapping
 // accumulators, biases.
 import { describe, expect, it } from 'vitest';
-import type { NetworkModel } from '@qnn/language';
+import { isValidReuse, type NetworkModel } from '@qnn/language';
 import { generateVerilog, networkFeatures } from '../src/index.js';
 import { prng } from '../../language/test/prng.js';
 import { load } from './load.js';
@@ -97,7 +97,54 @@ network n {
 `;
 }
 
+/**
+ * A dense layer at reuse R > 1 (a valid reuse of its C · O terms): an accumulator wide enough for an exact chain (the
+ * phase sums are the layer's shared segment tree over the multipliers, mac.ts macReuse) or a narrow saturating one.
+ */
+function randomDenseReuse(seed: number, part: string): string {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const xw = pick([5, 8, 10, 12]);
+  const xi = 1 + Math.floor(r() * (xw - 1));
+  const ww = pick([3, 4, 6, 8]);
+  const wi = 1 + Math.floor(r() * ww);
+  const C = 2 + Math.floor(r() * 14);
+  const O = 1 + Math.floor(r() * 6);
+  const reuses = Array.from({ length: C * O }, (_, i) => i + 1).filter((R) => R > 1 && isValidReuse(C, O, R));
+  const R = reuses.length ? pick(reuses) : 1;
+  const wide = r() < 0.7;
+  const aw = wide ? xw + ww + 5 : pick([8, 10]);
+  const ai = wide ? xi + wi + 5 : Math.min(aw, xi + wi - 1);
+  return `target ${part} clock 10ns
+network n {
+  io parallel
+  input x : fixed<${xw}, ${xi}>[${C}]
+  d = dense(x, ${O}) {
+    weight: fixed<${ww}, ${wi}> = random(seed: ${seed}, sparsity: ${pick([0, 0.3, 0.6])})
+    bias: fixed<${ww}, ${wi}> = random(seed: ${seed + 1})
+    accum: fixed<${aw}, ${ai}, ${pick(['TRN', 'RND'])}, ${pick(['SAT', 'WRAP'])}>
+    reuse: ${R}
+  } : fixed<${aw}, ${ai}>
+  output d
+}
+`;
+}
+
 describe('sum trees: the estimate counts the adders the Verilog instantiates', () => {
+  // Reuse R > 1: exact chains add each phase's chunk from the layer's segment tree over the shared multipliers'
+  // outputs (nodes built once), a chain that can overflow adds term by term (no adder instances).
+  it('dense layers at reuse > 1: 60 seeded random layers (exact and saturating chains)', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const source = randomDenseReuse(seed * 6271, seed % 2 ? 'xc7a100t' : 'ice40up5k');
+      const net = load(source);
+      const f = networkFeatures(net, { part: seed % 2 ? 'xc7a100t' : 'ice40up5k' }).features;
+      expect(f.treeBits, source).toBe(instancedBits(net));
+      if (f.treeBits > 0) checked++;
+    }
+    expect(checked).toBeGreaterThan(25);
+  });
+
   // Windows at the borders of same padding have fewer taps (their own trees), and overlapping windows that read a
   // pixel through equal weights share its product (the backend builds one per input value and weight).
   for (const depthwise of [false, true]) {

@@ -448,7 +448,7 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
 }
 
 /** LUT features left out of the path's size feature (they count bits that other features count). */
-const NOT_SIZE = new Set<string>(['divBits', 'romIdxBits', 'selBits', 'rndOps', 'raccCsaBits']);
+const NOT_SIZE = new Set<string>(['divBits', 'romIdxBits', 'selBits', 'rndOps']);
 
 /**
  * io stream: a layer processes one beat (one pixel or position, all its channels) at a time, so its logic is that of

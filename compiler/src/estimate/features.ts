@@ -63,7 +63,8 @@ export interface Features {
   maccBits: number;
   /**
    * Bits of the adder instances of sum trees (backends/verilog/arith.ts sumTree: exact sums, WRAP accumulations,
-   * canonical-signed-digit products): Σ of every node's width, which synthesis maps to one carry chain each.
+   * canonical-signed-digit products, and the shared segment tree and per-phase sums of exact reuse chains): Σ of every
+   * node's width, which synthesis maps to one carry chain each.
    */
   treeBits: number;
   /**
@@ -82,9 +83,9 @@ export interface Features {
    */
   prodAloneLuts: number;
   /**
-   * Addend bits of the accumulation sums of time-multiplexed layers (reuse R > 1): every phase's chunk of an output's
-   * terms with its accumulator, × the accumulator width. Kept apart from maccBits: yosys' share pass merges sums that
-   * are used in different phases, so they cost less per bit than a layer at reuse 1.
+   * Addend bits of the accumulation steps of time-multiplexed layers (reuse R > 1) whose chain can overflow the
+   * accumulator: every term of a phase's chunk is acc + term and a saturating cast, k + 1 addends × the accumulator
+   * width per chunk. (Exact chains are adder trees shared across the layer: treeBits.)
    */
   raccBits: number;
   /**
@@ -93,14 +94,6 @@ export interface Features {
    * R = 2, 0.5–0.7 at R = 8 or 16).
    */
   raccSplitBits: number;
-  /**
-   * The carry-save rows of exact chunks of three or more non-constant addends: every addend but the two widest, each by
-   * its significant bits (the accumulator's width; a multiplier's output's before its cast sign-extends it to A).
-   * mac.ts writes such a chunk as one expression, which yosys' alumacc makes one $macc and maccmap a carry-save tree of
-   * full adders in LUTs before its one carry chain, where a chunk of two addends is one carry chain (c34_dense_reuse:
-   * 1,969 LUTs and 48 CARRY4 for 16 chunks of five addends).
-   */
-  raccCsaBits: number;
   /**
    * The accumulators' next-value selects of time-multiplexed layers: (choices − 1) × the accumulator width per output,
    * a choice per distinct phase sum, the bias when phase 0 has no term of the output, the held value when a later
@@ -191,12 +184,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccCsaBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccCsaBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -1638,7 +1631,9 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const prodB: B = { lo: -pow2(sv + maxW - 2), hi: pow2(sv + maxW - 2) };
   /** The longest path through a multiplier: its operand selects, its product and the product's cast to A. */
   const multPath = emptyPath();
-  const multWidth = new Array<number>(M).fill(A.width);
+  /** Each multiplier's output as mac.ts casts it to A: its bounds and known-zero low bits (a leaf of the sum trees). */
+  const multLeaf: TreeLeaf[] = [];
+  const arA = range(A);
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
@@ -1668,8 +1663,12 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     // a LUT level per bit of the phases the multiplier serves (measured with yosys synth_ice40, 2 to 32 phases); a
     // weight that changes with the phase is a function of the counter, selected beside the input.
     const selLevels = inputs.size > 1 || !same ? Math.ceil(Math.log2(Math.max(2, phases))) : 0;
+    let pb: B = { lo: ulo, hi: uhi };
+    let ptz = 0;
     if (same) {
-      acc.productConst(xr0, sv, order[m], mp);
+      const pc = acc.productConst(xr0, sv, order[m], mp);
+      pb = pc.b;
+      ptz = pc.tz;
       mp.levels += selLevels;
     } else {
       mp.levels = selLevels;
@@ -1698,9 +1697,35 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     }
     acc.cast(prodB, sv + maxW, fp, A, mp);
     merge(multPath, mp);
-    // The significant bits of the multiplier's output in A (the cast sign-extends its product to A's width).
-    multWidth[m] = Math.min(A.width, signedWidth(Math.floor(ulo * pow2(fracBits(A) - fp)), Math.ceil(uhi * pow2(fracBits(A) - fp))));
+    // castTo's bounds and known zeros: the rounded bounds when they fit A (zeros shifted in when A is finer), else A's
+    // range (a wrapped value keeps its zeros, a saturated one does not).
+    const n = fp - fracBits(A);
+    let q: B = n <= 0 ? { lo: pb.lo * pow2(-n), hi: pb.hi * pow2(-n) } : { lo: roundShift(pb.lo, n, A.quant), hi: roundShift(pb.hi, n, A.quant) };
+    let qtz = n <= 0 ? ptz - n : 0;
+    if (q.lo < arA.lo || q.hi > arA.hi) {
+      q = arA;
+      if (A.overflow !== 'WRAP') qtz = 0;
+    }
+    multLeaf.push({ lo: q.lo, hi: q.hi, tz: qtz, neg: false });
   }
+  /**
+   * The segment tree's nodes over the multipliers' outputs that exact chunks use (mac.ts macReuse), each an adder
+   * instance built once for the layer, modulo 2^A.width (Acc.tree, as arith.ts sumTree builds it): the node as a leaf
+   * of the trees above it, and its depth in adders.
+   */
+  const nodes = new Map<number, { leaf: TreeLeaf; depth: number }>();
+  const treeNode = (lo: number, hi: number): { leaf: TreeLeaf; depth: number } => {
+    if (hi - lo === 1) return { leaf: multLeaf[lo], depth: 0 };
+    const key = lo * (M + 1) + hi;
+    let v = nodes.get(key);
+    if (!v) {
+      const mid = (lo + hi) >> 1;
+      const t = acc.tree([treeNode(lo, mid).leaf, treeNode(mid, hi).leaf], 0, A.width);
+      v = { leaf: { lo: t.lo, hi: t.hi, tz: t.tz, neg: false }, depth: t.depth };
+      nodes.set(key, v);
+    }
+    return v;
+  };
   // The terms, outputs one after the other, are poured into the R phases (⌈T / R⌉ per phase, macReuse). In a phase, an
   // output's chunk of k terms continues its chain: when no partial sum of the output can leave A's range (exactChain)
   // the chunk is one exact sum (k + 1 addends with the accumulator); otherwise every term is an adder and a
@@ -1753,25 +1778,34 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
           continue;
         }
         chunks.add(key);
-        acc.f.raccBits += (k + 1) * A.width;
-        acc.f.raccSplitBits += ((k + 1) * A.width) / R;
         const cp = emptyPath();
-        if (!exact) for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A, t === 0 ? cp : undefined);
-        // The chunk's addends: its terms, and the accumulator (or, in the output's first chunk, a non-zero bias).
-        const addends = k + (r > 0 || (bias !== undefined && bias[o] !== 0) ? 1 : 0);
         if (exact) {
-          // The carry-save rows: every non-constant addend but the two widest (the final adder's), each as wide as its
-          // significant bits (the sign-extension copies of one addend make equal full adders, which synthesis merges).
-          const widths = [];
-          if (r > 0) widths.push(A.width);
-          for (let t = i - r * cap; t < end - r * cap; t++) widths.push(multWidth[t]);
-          if (widths.length >= 3) {
-            widths.sort((u, v) => v - u);
-            for (let t = 2; t < widths.length; t++) acc.f.raccCsaBits += widths[t];
-          }
-          cp.adders = addends >= 2 ? 1 : 0;
-          cp.levels = csaLevels(addends);
+          // mac.ts: the chunk's multipliers [a, b) are covered by nodes of one segment tree over the layer's
+          // multipliers (adder instances built once for the layer, modulo 2^A.width), added to the accumulator (after
+          // phase 0) and a non-zero bias (a constant, at the root).
+          const parts: TreeLeaf[] = [];
+          let depth = 0;
+          const cover = (a: number, b: number, nlo: number, nhi: number): void => {
+            if (b <= nlo || nhi <= a) return;
+            if (a <= nlo && nhi <= b) {
+              const nd = treeNode(nlo, nhi);
+              parts.push(nd.leaf);
+              depth = Math.max(depth, nd.depth);
+              return;
+            }
+            const mid = (nlo + nhi) >> 1;
+            cover(a, b, nlo, mid);
+            cover(a, b, mid, nhi);
+          };
+          cover(i - r * cap, end - r * cap, 0, M);
+          const ob = outBounds[outBounds.length - 1];
+          const leaves = r > 0 ? [{ lo: ob.lo, hi: ob.hi, tz: 0, neg: false }, ...parts] : parts;
+          const t = acc.tree(leaves, r === 0 && bias ? bias[o] * sb : 0, A.width);
+          cp.adders = depth + t.depth;
         } else {
+          acc.f.raccBits += (k + 1) * A.width;
+          acc.f.raccSplitBits += ((k + 1) * A.width) / R;
+          for (let t = 0; t < k; t++) acc.cast({ lo: ar.lo * 2, hi: ar.hi * 2 }, A.width + 1, fa, A, t === 0 ? cp : undefined);
           cp.adders = k;
           cp.levels *= k;
         }

@@ -355,10 +355,10 @@ export function sumTree(nets: NetSink, prefix: string, leaves: readonly Leaf[], 
 
 /**
  * The exact sum of values at the same scale as one flat expression (a balanced tree of `+`), which synthesis may merge
- * and share: the per-phase sums of time-multiplexed layers (mac.ts macReuse), where yosys' share pass merges the adders
- * of different phases, which adder instances would prevent.
+ * and share: the steps of time-multiplexed layers' accumulations that can overflow (mac.ts macReuse, acc + term before
+ * each saturating cast).
  */
-export function sumFlat(nets: NetSink, prefix: string, vs: readonly Val[], known?: { readonly lo: bigint; readonly hi: bigint }): Val {
+export function sumFlat(nets: NetSink, prefix: string, vs: readonly Val[]): Val {
   let lo = 0n;
   let hi = 0n;
   let c = 0n;
@@ -369,13 +369,6 @@ export function sumFlat(nets: NetSink, prefix: string, vs: readonly Val[], known
     hi += b.hi;
     if (v.kind === 'const') c += v.value;
     else nets_.push(v);
-  }
-  // Bounds the caller proves tighter than the operands' sum (an accumulator's partial sums: its register and the
-  // phase's terms are correlated, which interval arithmetic does not see). The sum is computed modulo 2^width, exact
-  // for every value within them.
-  if (known) {
-    if (known.lo > lo) lo = known.lo;
-    if (known.hi < hi) hi = known.hi;
   }
   if (nets_.length === 0) return konst(c);
   const width = Math.max(signedWidth(lo, hi), ...nets_.map(signedBits), signedWidth(c, c));

@@ -314,6 +314,34 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     const hi = u < v ? v : u;
     return lo >= ar.min && hi <= ar.max ? { lo, hi } : { lo: ar.min, hi: ar.max };
   };
+  // The phase sums of exact chains draw on one tree over the multipliers' outputs (a segment tree: node [lo, hi) adds
+  // its two halves), each node an adder instance built once for the layer. A phase's chunk adds contiguous multipliers
+  // [a, b), the sum of the O(log M) nodes that cover them, so outputs that add the same multipliers in different phases
+  // share their partial sums: reuse shares adders as well as multipliers. Every node and chunk sum is computed modulo
+  // 2^A.width: a chunk's true sum fits A (exact chain), and addition modulo 2^W is exact for every value that fits W
+  // bits.
+  const nodes = new Map<string, Val>();
+  const node = (lo: number, hi: number): Val => {
+    if (hi - lo === 1) return casts[lo];
+    const key = `${lo}:${hi}`;
+    let v = nodes.get(key);
+    if (!v) {
+      const mid = (lo + hi) >> 1;
+      v = sumTree(nets, `${prefix}_t${lo}_${hi}`, [{ v: node(lo, mid) }, { v: node(mid, hi) }], A.width);
+      nodes.set(key, v);
+    }
+    return v;
+  };
+  const cover = (a: number, b: number, lo: number, hi: number, out: Val[]): Val[] => {
+    if (b <= lo || hi <= a) return out;
+    if (a <= lo && hi <= b) out.push(node(lo, hi));
+    else {
+      const mid = (lo + hi) >> 1;
+      cover(a, b, lo, mid, out);
+      cover(a, b, mid, hi, out);
+    }
+    return out;
+  };
   return outs.map((out, j) => {
     const p = `${prefix}_${j}`;
     if (out.chunks.every((c) => c.length === 0)) return castTo(nets, p, konst(out.bias), fa, Y);
@@ -352,7 +380,13 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     });
     function chunkSum(chunk: Term[], r: number, known: { lo: bigint; hi: bigint }): Val {
       let a: Val = r === 0 ? konst(out.bias) : acc;
-      if (exact && chunk.length >= 1) return castTo(nets, `${p}_r${r}`, sumFlat(nets, `${p}_r${r}`, [a, ...chunk.map((t) => casts[t.mult])], known), fa, A);
+      if (exact && chunk.length >= 1) {
+        const parts = cover(chunk[0].mult, chunk[chunk.length - 1].mult + 1, 0, M, []);
+        const sum = sumTree(nets, `${p}_r${r}`, [a, ...parts].map((v) => ({ v })), A.width);
+        // The chunk's value is a partial sum of the chain: its bounds are the chain's through this phase.
+        const k = sum.kind === 'const' ? sum : nets.wire(`${p}_r${r}_k`, signedBits(sum), true, ref(sum.name), known.lo, known.hi);
+        return castTo(nets, `${p}_r${r}`, k, fa, A);
+      }
       chunk.forEach((t, i) => {
         a = castTo(nets, `${p}_r${r}_${i}`, sumFlat(nets, `${p}_r${r}_${i}`, [a, casts[t.mult]]), fa, A);
       });
