@@ -1633,7 +1633,10 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const multPath = emptyPath();
   /** Each multiplier's output as mac.ts casts it to A: its bounds and known-zero low bits (a leaf of the sum trees). */
   const multLeaf: TreeLeaf[] = [];
-  const arA = range(A);
+  const ar = range(A);
+  const fa = fracBits(A);
+  /** A product's raw cast to A's scale (castTo's bounds: rounded when A is coarser). */
+  const toA = (v: number) => (fp > fa ? roundShift(v, fp - fa, A.quant) : v * pow2(fa - fp));
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
@@ -1699,11 +1702,10 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     merge(multPath, mp);
     // castTo's bounds and known zeros: the rounded bounds when they fit A (zeros shifted in when A is finer), else A's
     // range (a wrapped value keeps its zeros, a saturated one does not).
-    const n = fp - fracBits(A);
-    let q: B = n <= 0 ? { lo: pb.lo * pow2(-n), hi: pb.hi * pow2(-n) } : { lo: roundShift(pb.lo, n, A.quant), hi: roundShift(pb.hi, n, A.quant) };
-    let qtz = n <= 0 ? ptz - n : 0;
-    if (q.lo < arA.lo || q.hi > arA.hi) {
-      q = arA;
+    let q: B = { lo: toA(pb.lo), hi: toA(pb.hi) };
+    let qtz = fp <= fa ? ptz + fa - fp : 0;
+    if (q.lo < ar.lo || q.hi > ar.hi) {
+      q = ar;
       if (A.overflow !== 'WRAP') qtz = 0;
     }
     multLeaf.push({ lo: q.lo, hi: q.hi, tz: qtz, neg: false });
@@ -1731,11 +1733,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   // the chunk is one exact sum (k + 1 addends with the accumulator); otherwise every term is an adder and a
   // saturating cast in A. Both count as raccBits (k + 1 addends × A's width). The accumulators are registers (each output's next value is multiplexed
   // over the phases where it has terms).
-  const ar = range(A);
-  const fa = fracBits(A);
   const xr = inputRange(x);
-  /** A product's raw cast to A's scale (castTo's bounds: rounded when A is coarser). */
-  const toA = (v: number) => (fp > fa ? roundShift(v, fp - fa, A.quant) : v * pow2(fa - fp));
   const bT = layer.consts.bias;
   const bias = bT ? raws(bT) : undefined;
   const sb = bT ? pow2(fa - fracBits(bT.type)) : 1;

@@ -348,17 +348,17 @@ export function macReuse(nets: ModuleNets, prefix: string, spec: MacSpec, R: num
     // A chain that cannot overflow (exactChain) is one exact sum per phase. The accumulator then holds partial sums:
     // after phase r, within `through[r]` (the bias and the bounds of the terms of phases 0 … r), so neither a phase's
     // sum nor the register needs a saturating cast (and the output's cast sees the chain's bounds, not A's).
-    const tb = out.chunks.map((c) => c.map(termBounds));
-    const exact = exactChain(out.bias, tb.flat(), A);
     let plo = out.bias;
     let phi = out.bias;
-    const through = tb.map((c) => {
-      for (const b of c) {
+    const through = out.chunks.map((c) => {
+      for (const b of c.map(termBounds)) {
         if (b.lo < 0n) plo += b.lo;
         if (b.hi > 0n) phi += b.hi;
       }
       return { lo: plo, hi: phi };
     });
+    // exactChain's test on the bounds of every partial sum, which `through` has already summed.
+    const exact = plo >= ar.min && phi <= ar.max;
     // The register's bounds: every partial sum, and 0 (its power-up value, before the first phase 0 writes it). A
     // chain of one value (every term constant, as after a layer of zero weights) keeps A's range: bounds of one point
     // would fold the register, and its stage, which the plan times (plan-latency.test.ts), into a constant.
