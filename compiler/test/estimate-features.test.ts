@@ -183,8 +183,10 @@ network n {
     // The same types; weights of 1/16 make d span 1 (of the type's 32): the exponent table's first 16 entries.
     const narrow = networkFeatures(load(sm('[[0.0625, 0, 0], [0, 0.0625, 0], [0, 0, 0.0625], [0, 0, 0]]')), { part: 'xc7a100t' }).features;
     const wide = networkFeatures(load(sm('[[4, 0, 0], [0, 4, 0], [0, 0, 4], [0, 0, 0]]')), { part: 'xc7a100t' }).features;
-    expect(narrow.smRomBits).toBeGreaterThan(0);
-    expect(narrow.smRomBits).toBeLessThan(wide.smRomBits);
+    // Stable: max − x spans 2, indices 0..15: a LUT per varying bit (romLutsOf), not the tree of the whole table.
+    expect(narrow.smRomBits).toBe(0);
+    expect(narrow.romLuts).toBeGreaterThan(0);
+    expect(narrow.romLuts).toBeLessThan(wide.smRomBits);
   });
 });
 
@@ -311,6 +313,63 @@ network n {
     expect(constant.cmpBits).toBeLessThan(varying.cmpBits);
     expect(constant.treeBits).toBeLessThan(varying.treeBits);
     expect(constant.caddBits).toBeGreaterThan(varying.caddBits);
+  });
+});
+
+describe('softmax reads per element', () => {
+  // c218_softmax (blind): a sparse dense layer gives each softmax element its own narrow range; the backend tracks each
+  // value's bounds, so each index reaches its own few entries and casts saturate only where those bounds can overflow.
+  // Element 2 has no weight: a constant.
+  const src = (w: string, impl: string, out = 'p') => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 2>[2]
+  d = dense(x, 3) { weight: fixed<8, 3> = ${w} } : fixed<10, 4>
+  p = softmax(d) { table: 128 exp_table: fixed<12, 6, RND, SAT> inv_table: ufixed<12, 4, RND, SAT> implementation: ${impl} } : ufixed<10, 0, TRN, SAT>
+  output ${out}
+}
+`;
+  const NARROW = '[[0.25, 0, 0], [0, 0.25, 0]]';
+  const WIDE = '[[4, 0, 0], [0, 4, 0]]';
+  const MIXED = '[[0.25, 0, 0], [0, 4, 0]]';
+  /** The softmax's saturating casts in the Verilog, by kind: the outputs' (y) and the exponent indices' (x). */
+  const saturations = (w: string, impl: string) => {
+    const text = [...generateVerilog(load(src(w, impl))).files.values()].join('\n');
+    const sats = [...text.matchAll(/assign l_p_0_(x|y)\d+_y_\d+ = .*\?/g)].map((m) => m[1]);
+    return { y: sats.filter((k) => k === 'y').length, x: sats.filter((k) => k === 'x').length };
+  };
+  it('saturates the casts the Verilog saturates', () => {
+    for (const w of [NARROW, WIDE, MIXED]) expect(networkFeatures(load(src(w, 'latency', 'd')), { part: 'xc7a100t' }).features.satBits).toBe(0);
+    // The saturating cast of e · inv (24 bits, 14 fractional) to ufixed<10, 0>: 10 bits and the 10 above them; the
+    // stable index's (max − x, 11 bits, to ufixed<7, 7> from 2 fractional): 7 and 2.
+    const cases = [
+      [NARROW, 'latency', 0, 0],
+      [WIDE, 'latency', 2, 0],
+      // The narrow element's product saturates too: the inverse read's bounds follow the wide element's.
+      [MIXED, 'latency', 2, 0],
+      [NARROW, 'stable', 3, 2],
+      [WIDE, 'stable', 3, 2],
+    ] as const;
+    for (const [w, impl, y, x] of cases) {
+      expect(saturations(w, impl), `${impl} ${w}`).toEqual({ y, x });
+      expect(networkFeatures(load(src(w, impl)), { part: 'xc7a100t' }).features.satBits, `${impl} ${w}`).toBe(y * 20 + x * 9);
+    }
+  });
+  it('reads, per element, the entries its own range reaches', () => {
+    const f = (w: string) => networkFeatures(load(src(w, 'latency')), { part: 'xc7a100t' }).features;
+    const narrow = f(NARROW);
+    const wide = f(WIDE);
+    const mixed = f(MIXED);
+    // Narrow elements reach no more entries than a LUT6 tells apart (a LUT per varying bit); wide ones the whole table.
+    expect(narrow.smRomBits).toBe(0);
+    expect(narrow.romLuts).toBeGreaterThan(0);
+    expect(wide.romLuts).toBe(0);
+    expect(mixed.romLuts).toBeGreaterThan(0);
+    expect(mixed.smRomBits).toBeGreaterThan(0);
+    expect(mixed.smRomBits).toBeLessThan(wide.smRomBits);
+    // The constant element builds no read: two reads of the whole exponent table and the inverse read.
+    const two = networkFeatures(load(src('[[4, 0, 4], [0, 4, 0]]', 'latency')), { part: 'xc7a100t' }).features;
+    expect(two.smRomBits).toBeGreaterThan(wide.smRomBits);
   });
 });
 

@@ -411,7 +411,7 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
       const bounds = lf.out ?? ((layer.opName === 'flatten' || layer.opName === 'reshape' || layer.opName === 'linear') && x0 && x0.lo !== undefined && sameRaws(x0.type, layer.tensor.type) ? { lo: x0.lo, hi: x0.hi! } : undefined);
       // Per value, which are constants: all of a constant layer's (the next layer folds its products with them).
       const consts = constant ? new Uint8Array(size(layer.tensor.shape)).fill(1) : constantValues(layer, ins.map((x) => x.info));
-      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}), ...(consts ? { constant: consts } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
+      nodes.set(layer.name, { info: { ...infoOf(layer), registered: computes || passThrough, ...(bounds && !constant ? { lo: bounds.lo, hi: bounds.hi } : {}), ...(lf.chan && !constant ? { chan: lf.chan } : {}), ...(consts ? { constant: consts } : {}) }, stage: stage + (computes ? 1 : 0), path: computes || constant ? emptyPath() : path, constant });
     }
     layers.push(est);
     lut += est.lut;

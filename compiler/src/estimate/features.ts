@@ -172,6 +172,11 @@ export interface LayerFeatures {
    */
   readonly out?: B;
   /**
+   * Per index of the last axis (a dense unit), the raw range of the outputs there (over every position), when the layer
+   * tracks it: the backend tracks every value's range, so a table read (softmax) reaches only that value's entries.
+   */
+  readonly chan?: readonly B[];
+  /**
    * Every output is a constant although the layer reads variables: relu (or relu6) of values that are never positive
    * (a range the layer before tracks) is 0, which synthesis folds, and the layers before lose that reader.
    */
@@ -628,6 +633,8 @@ export interface InputInfo {
   /** The raw range of the values when narrower than the type's (LayerFeatures.out of the producer). */
   readonly lo?: number;
   readonly hi?: number;
+  /** Per index of the last axis, the raw range of the values there (LayerFeatures.chan of the producer). */
+  readonly chan?: readonly B[];
   /**
    * Per value, 1 when it is a constant (an output of a dense layer whose weights on non-constant inputs are all zero, a
    * batchnorm element of scale 0, element-wise logic on such): the backend folds it, so its products build nothing.
@@ -708,10 +715,11 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
   }
   const built = (i: number) => !live || live[i] === 1;
   let out: B | undefined;
+  let chan: readonly B[] | undefined;
   switch (layer.opName) {
     case 'dense':
       if (layer.reuse > 1) denseReuse(acc, layer, x, schedule);
-      else out = dense(acc, layer, x, live);
+      else ({ out, chan } = dense(acc, layer, x, live));
       break;
     case 'conv1d':
     case 'conv2d':
@@ -954,7 +962,7 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       // Network calls are estimated through their own layers by the caller.
       break;
   }
-  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps, ...(out ? { out } : {}), ...(acc.regMerged > 0 ? { regMerged: acc.regMerged } : {}) };
+  return { f: acc.f, path: acc.path, mults: acc.mults, hlsOps: acc.hlsOps, ...(out ? { out } : {}), ...(chan ? { chan } : {}), ...(acc.regMerged > 0 ? { regMerged: acc.regMerged } : {}) };
 }
 
 /**
@@ -1281,6 +1289,7 @@ interface DenseEntry {
   readonly regs: number;
   readonly merged: number;
   readonly out: B | undefined;
+  readonly chan: readonly B[];
 }
 const denseCache = new Map<string, DenseEntry>();
 let denseCacheWeights = 0;
@@ -1298,7 +1307,7 @@ function sameContent(a: Float64Array | Uint8Array | undefined, b: Float64Array |
 }
 
 /** dense at reuse 1 (one position's features, cached by content; see denseOne), repeated over the positions. */
-function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | undefined): B | undefined {
+function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | undefined): { out: B | undefined; chan: readonly B[] } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const positions = Math.max(1, Math.round(x.count / C));
@@ -1315,7 +1324,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
     const r = denseOne(acc.flow, acc.pricing, layer, x, w, bias, liveUnit, true);
-    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, merged: r.merged, out: r.out };
+    e = { w, bias, liveUnit, f: r.one.f, path: r.one.path, mults: r.one.mults, hlsOps: r.one.hlsOps, regs: r.regs, merged: r.merged, out: r.out, chan: r.chan };
     const old = denseCache.get(key);
     if (old) denseCacheWeights -= old.w.length;
     denseCache.delete(key);
@@ -1337,7 +1346,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   acc.f.regBits += e.regs * positions;
   acc.regMerged += e.merged * positions;
   merge(acc.path, e.path);
-  return e.out;
+  return { out: e.out, chan: e.chan };
 }
 
 /**
@@ -1346,7 +1355,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
  * logic and no flip-flops (duplicateOutputs; the outputs of one position, which mac.ts builds once). `merged`: the
  * register bits yosys merges (LayerFeatures.regMerged).
  */
-function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; merged: number; out: B | undefined; built: boolean; product: (raw: number) => ProductEntry } {
+function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: InputInfo, w: Float64Array, bias: Float64Array | undefined, liveUnit: Uint8Array, mergeEqual = false): { one: Acc; regs: number; merged: number; out: B | undefined; chan: B[]; built: boolean; product: (raw: number) => ProductEntry } {
   const C = x.shape[x.shape.length - 1];
   const units = layer.params.units as number;
   const wT = layer.consts.weight;
@@ -1460,6 +1469,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   let outLo = Infinity;
   let outHi = -Infinity;
   const leaves: ProductEntry[] = [];
+  // Per unit, its outputs' range (Y's when not built: the unit's constant bias, or an output nothing reads).
+  const chan: B[] = Array.from({ length: units }, () => range(Y));
   const dupOf = mergeEqual ? duplicateOutputs(w, C, units, liveUnit, bias) : undefined;
   for (let o = 0; o < units; o++) {
     if (!liveUnit[o]) continue;
@@ -1475,6 +1486,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         regs += Y.width;
         merged += Y.width;
       }
+      chan[o] = chan[dupOf[o]];
       continue;
     }
     const p = emptyPath();
@@ -1555,10 +1567,11 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       const y = one.cast(cur, Math.max(width, A.width), fa, Y, p, curTz);
       outLo = Math.min(outLo, y.lo);
       outHi = Math.max(outHi, y.hi);
+      chan[o] = y;
       regs += Y.width;
       merged += Y.width - regBitsOf(y, Y);
       if (dspTerms > 0) f.dspRegBits -= Y.width;
-    }
+    } else chan[o] = new Acc(flow, pricing).cast(cur, A.width, fa, Y);
     merge(one.path, p);
   }
   one.mults.skip += skips;
@@ -1567,7 +1580,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
   // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
   const yRange = range(Y);
   const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
-  return { one, regs, merged, out, built: outLo <= outHi, product: entryOf };
+  return { one, regs, merged, out, chan, built: outLo <= outHi, product: entryOf };
 }
 
 function scaleInto(acc: Acc, one: Acc, k: number): void {
@@ -2046,27 +2059,101 @@ function softmaxShape(n: number, L: number, stable: boolean, layer: LayerModel):
   return r;
 }
 
-const softmaxCells = new Map<string, [number, number]>();
-/** romCellsOf for softmax's exponent and inverse tables (cached by context). */
-function softmaxRomCells(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow, x: InputInfo): [number, number] {
+const softmaxTableCache = new Map<string, ReturnType<typeof softmaxTables>>();
+const softmaxCells = new Map<string, number>();
+
+/** What one row of a softmax reads (softmaxReads). */
+interface SoftmaxReads {
+  /** Per element, the bounds of its exponent read (the least and largest entry its index reaches). */
+  readonly e: B[];
+  /** LUT cells of the reads of many entries (romCellsOf), and LUTs of those of few (romLutsOf). */
+  readonly cells: number;
+  readonly luts: number;
+  /** The bounds of the inverse read. */
+  readonly inv: B;
+}
+
+/**
+ * The ROM reads of one softmax row as backends/verilog builds them (layers.ts softmax), each of the entries its index
+ * reaches (the index's bounds follow the element's, the range the layer before tracks for its channel): an exponent
+ * read per element (latency: but for the constants), and the inverse read, at the sum of the exponent reads. A read of no more
+ * entries than a LUT tells apart is a LUT per output bit that varies (romLutsOf), else a tree of them (romCellsOf).
+ * `idx`: per element, the reachable exponent indices [lo, hi] (every `step`-th); `bnd`: their bounds as the backend
+ * tracks them (a saturating cast's are its type's whole range), which bound the reads' values.
+ */
+function softmaxReads(n: number, L: number, stable: boolean, layer: LayerModel, flow: Flow, x: InputInfo, row: number, idx: readonly [number, number][], bnd: readonly [number, number][], step: number): SoftmaxReads | undefined {
   const Ex = layer.types.exp_table;
   const V = layer.types.inv_table;
-  if (!Ex || !V) return [romCells(n, Ex?.width ?? 18, flow), romCells(n, V?.width ?? 18, flow)];
-  // Stable: the exponent table is read at (max − x) · n / 8, so inputs of a narrow range reach its first entries only.
-  const xr = x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : range(x.type);
-  const reach = stable ? Math.min(n - 1, Math.floor(((xr.hi - xr.lo) * n) / (8 * pow2(fracBits(x.type))))) : n - 1;
-  const key = `${n}|${L}|${stable ? 1 : 0}|${flow}|${typeKey(Ex)}|${typeKey(V)}|${reach}`;
-  let r = softmaxCells.get(key);
-  if (!r) {
-    const t = softmaxTables(n, L, stable, Ex, V);
-    // The inverse table is read at j = min(⌊S · n / R⌋, n − 1) with S = Σ e: stable, S holds the largest entry (the
-    // maximum's) and L − 1 entries no smaller than the least reachable one.
-    const jlo = stable ? Math.min(n - 1, Math.floor((Number(t.exp[0]) + (L - 1) * Math.max(0, Number(t.exp[reach]))) * n / pow2(t.r + fracBits(Ex)))) : 0;
-    r = [romCellsOf(t.exp, Ex.width, flow, 0, reach), romCellsOf(t.inv, V.width, flow, Math.max(0, jlo), n - 1)];
-    if (softmaxCells.size > 256) softmaxCells.clear();
-    softmaxCells.set(key, r);
+  if (!Ex || !V || n <= 1) return undefined;
+  const tkey = `${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${typeKey(V)}`;
+  let t = softmaxTableCache.get(tkey);
+  if (!t) {
+    t = softmaxTables(n, L, stable, Ex, V);
+    if (softmaxTableCache.size > 64) softmaxTableCache.clear();
+    softmaxTableCache.set(tkey, t);
   }
-  return r;
+  const tab = t;
+  let cells = 0;
+  let luts = 0;
+  const read = (which: 'exp' | 'inv', lo: number, hi: number, st: number): void => {
+    const key = `${tkey}|${flow}|${which}|${lo}|${hi}|${st}`;
+    let c = softmaxCells.get(key);
+    if (c === undefined) {
+      const entries = which === 'exp' ? tab.exp : tab.inv;
+      const w = which === 'exp' ? Ex.width : V.width;
+      const few = romLutsOf(entries, w, flow, lo, hi, st);
+      // Encoded: LUTs as −1 − luts, cells as themselves.
+      c = few !== undefined ? -1 - few : romCellsOf(entries, w, flow, lo, hi, st);
+      if (softmaxCells.size > 4096) softmaxCells.clear();
+      softmaxCells.set(key, c);
+    }
+    if (c < 0) luts += -1 - c;
+    else cells += c;
+  };
+  const extent = (entries: readonly bigint[], lo: number, hi: number, st: number): B => {
+    let a = Number(entries[lo]);
+    let b = a;
+    for (let j = lo; j <= hi; j += st) {
+      const v = Number(entries[j]);
+      if (v < a) a = v;
+      if (v > b) b = v;
+    }
+    return { lo: a, hi: b };
+  };
+  const e: B[] = [];
+  // The sum's reach (of the entries the indices reach: its other bits are constants synthesis folds) and its bounds.
+  let sLo = 0;
+  let sHi = 0;
+  let bLo = 0;
+  let bHi = 0;
+  let maxLeast = -Infinity;
+  for (let i = 0; i < L; i++) {
+    const [lo, hi] = idx[i];
+    const b = extent(tab.exp, bnd[i][0], bnd[i][1], step);
+    e.push(b);
+    bLo += b.lo;
+    bHi += b.hi;
+    const rb = extent(tab.exp, lo, hi, step);
+    sLo += rb.lo;
+    sHi += rb.hi;
+    maxLeast = Math.max(maxLeast, rb.lo);
+    // Latency: a constant's index is a constant (stable: max − c is not).
+    if (stable || !x.constant?.[row * L + i]) read('exp', lo, hi, step);
+  }
+  // The inverse table is read at j = min(⌊S · n / R⌋, n − 1). Stable: the maximum's own entry is the first (max − max
+  // = 0), in place of its least one, which synthesis finds in the logic (the backend's bounds of the sum, and so of
+  // the inverse read, do not know it).
+  const j = (v: number) => Math.floor((v * n) / pow2(tab.r + fracBits(Ex)));
+  const jOf = (v: number) => Math.max(0, Math.min(n - 1, j(v)));
+  read('inv', jOf(stable ? sLo + Math.max(0, Number(tab.exp[0]) - maxLeast) : sLo), jOf(sHi), 1);
+  // The backend's bounds of j: its cast's, or the index's whole range when the cast saturates.
+  const jb = j(bLo) >= 0 && j(bHi) <= n - 1 ? [j(bLo), j(bHi)] : [0, n - 1];
+  return { e, cells, luts, inv: extent(tab.inv, jb[0], jb[1], 1) };
+}
+
+/** ⌊v / 2^n⌋ (v · 2^−n for n ≤ 0) clamped to [lo, hi]: the bounds of a saturating TRN cast to an integer type. */
+function clampShift(v: number, n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n > 0 ? Math.floor(v / pow2(n)) : v * pow2(-n)));
 }
 
 /** softmax over the last axis: maximum tree (stable), exponent ROM reads, the sum, the inverse ROM, products. */
@@ -2075,36 +2162,76 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const rows = Math.max(1, Math.round(x.count / L));
   const n = Number(layer.settings.table ?? 1024);
   const stable = (layer.settings.implementation ?? 'stable') !== 'latency';
-  const Ex = layer.types.exp_table ?? { width: 18 };
-  const V = layer.types.inv_table ?? { width: 18 };
+  const Ex = layer.types.exp_table ?? fixedType(true, 18, 8, 'TRN', 'WRAP');
+  const V = layer.types.inv_table ?? fixedType(false, 18, 8, 'TRN', 'WRAP');
   const Y = layer.tensor.type;
   const b = Math.log2(n);
+  const F = fracBits(x.type);
   const xw = typeSignedBits(x.type);
+  const xr = inputRange(x);
+  // Each element's range: the one the layer before tracks for its channel, else the tensor's.
+  const el = Array.from({ length: L }, (_, i) => x.chan?.[i] ?? xr);
+  const shape = softmaxShape(n, L, stable, layer);
+  const [ew, vw] = shape.widths;
+  const idxType = fixedType(false, b, b, 'TRN', 'SAT');
   for (let r = 0; r < rows; r++) {
+    const isConst = (i: number) => x.constant?.[r * L + i] === 1;
+    // The exponent indices per element, and their casts (a saturation only where the bounds can leave the table).
+    const idx: [number, number][] = [];
+    const bnd: [number, number][] = [];
+    let step = 1;
     if (stable) {
       // Elements that are constants (a pruned neuron of the layer before, InputInfo.constant): the backend folds them,
       // so a compare with one is against a constant, and max − c is an adder of a constant, not a subtractor.
       let kc = 0;
-      if (x.constant) for (let i = r * L; i < (r + 1) * L; i++) kc += x.constant[i] ? 1 : 0;
+      for (let i = 0; i < L; i++) kc += isConst(i) ? 1 : 0;
       acc.f.cmpBits += Math.max(0, L - 1 - kc) * xw;
       acc.f.muxBits += (L - 1) * x.type.width;
-      // max − x: one subtractor instance per element (layers.ts softmax, sumTree of max and −x).
+      // max − x: one subtractor instance per element (layers.ts softmax, sumTree of max and −x), in [m.lo − x.hi,
+      // m.hi − x.lo] (the backend's bounds; max − x ≥ 0 is not among them); the index min(⌊(max − x) · n / 8⌋,
+      // n − 1), a saturating cast.
       acc.f.treeBits += (L - kc) * (xw + 1);
       acc.f.caddBits += kc * (xw + 1);
-      acc.f.satBits += L * (b + 1);
+      const mlo = Math.max(...el.map((v) => v.lo));
+      const mhi = Math.max(...el.map((v) => v.hi));
+      for (const v of el) {
+        const d = { lo: mlo - v.hi, hi: mhi - v.lo };
+        const c = acc.cast(d, xw + 1, F + 3 - b, idxType);
+        bnd.push([c.lo, c.hi]);
+        idx.push([clampShift(Math.max(0, d.lo), F + 3 - b, 0, n - 1), clampShift(d.hi, F + 3 - b, 0, n - 1)]);
+      }
     } else {
-      acc.f.caddBits += L * (b + 1);
-      acc.f.satBits += L * (b + 1);
+      // layers.ts tableIndex: clamp(⌊x · 2^k⌋ + n/2, 0, n − 1), k = log2(n) − 4 − F, a cast to fixed<b + 1, b + 1,
+      // TRN, SAT>, an adder of n/2 and a cast to ufixed<b, b> (every 2^k-th entry when k > 0).
+      for (let i = 0; i < L; i++) {
+        if (n <= 1 || isConst(i)) {
+          const j = (v: number) => Math.min(n - 1, Math.max(0, clampShift(v, F + 4 - b, -n, n - 1) + n / 2));
+          idx.push(n <= 1 ? [0, 0] : [j(el[i].lo), j(el[i].hi)]);
+          bnd.push(idx[idx.length - 1]);
+          continue;
+        }
+        const tr = { lo: clampShift(el[i].lo, F + 4 - b, -n, n - 1), hi: clampShift(el[i].hi, F + 4 - b, -n, n - 1) };
+        const t = acc.cast(el[i], x.type.width, F + 4 - b, fixedType(true, b + 1, b + 1, 'TRN', 'SAT'));
+        acc.addConst(b + 1);
+        const c = acc.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, b + 1, 0, idxType);
+        bnd.push([c.lo, c.hi]);
+        idx.push([Math.max(0, tr.lo + n / 2), Math.min(n - 1, tr.hi + n / 2)]);
+      }
+      step = Math.max(1, pow2(b - 4 - F));
     }
+    const reads = softmaxReads(n, L, stable, layer, acc.flow, x, r, idx, bnd, step);
+    if (reads) {
+      acc.f.smRomBits += reads.cells;
+      acc.f.romLuts += reads.luts;
+    } else if (n > 1) acc.f.smRomBits += L * romCells(n, Ex.width, acc.flow) + romCells(n, V.width, acc.flow);
+    // Σ e: a tree of adder instances over the L exponent reads (their bounds: the least and largest entry they reach).
+    if (L > 1) acc.tree(Array.from({ length: L }, (_, i) => ({ lo: reads ? reads.e[i].lo : shape.exp.lo, hi: reads ? reads.e[i].hi : shape.exp.hi, tz: 0, neg: false })), 0);
+    // j: the sum's saturating cast to the inverse table's index.
     if (n > 1) {
-      const [ec, vc] = softmaxRomCells(n, L, stable, layer, acc.flow, x);
-      acc.f.smRomBits += L * ec + vc;
+      const sr = reads ? reads.e.reduce((s, v) => ({ lo: s.lo + v.lo, hi: s.hi + v.hi }), { lo: 0, hi: 0 }) : { lo: 0, hi: L * shape.exp.hi };
+      const tab = softmaxTableCache.get(`${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${typeKey(V)}`);
+      acc.cast(sr, signedWidth(sr.lo, sr.hi), (tab?.r ?? 0) + fracBits(Ex) - b, idxType);
     }
-    // Σ e: a tree of adder instances over the L exponent reads (their bounds: the table's least and largest entry).
-    const shape = softmaxShape(n, L, stable, layer);
-    if (L > 1) acc.tree(Array.from({ length: L }, () => ({ lo: shape.exp.lo, hi: shape.exp.hi, tz: 0, neg: false })), 0);
-    acc.f.satBits += b;
-    const [ew, vw] = shape.widths;
     for (let i = 0; i < L; i++) {
       const tiles = acc.flow === 'xc7' ? xc7DspTiles(ew, vw) : 0;
       if (tiles > 0) {
@@ -2114,7 +2241,11 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
         acc.mults.lut++;
         acc.f.lutMulBits += (Ex.width + 1) * (V.width + 1);
       }
-      acc.f.satBits += Y.width;
+      // y = cast_Y(e · inv), saturating only where the product's bounds can leave Y.
+      const eb = reads ? reads.e[i] : range(Ex);
+      const ib = reads ? reads.inv : range(V);
+      const ps = [eb.lo * ib.lo, eb.lo * ib.hi, eb.hi * ib.lo, eb.hi * ib.hi];
+      acc.cast({ lo: Math.min(...ps), hi: Math.max(...ps) }, Ex.width + V.width, fracBits(Ex) + fracBits(V), Y);
     }
     acc.f.regBits += L * Y.width;
   }
