@@ -10,12 +10,21 @@ import { generateVerilog, networkFeatures } from '../src/index.js';
 import { prng } from '../../language/test/prng.js';
 import { load } from './load.js';
 
-/** Σ of the widths of the adder and subtractor instances in the generated Verilog. */
-function instancedBits(net: NetworkModel): number {
+/** Σ of the widths of the adder and subtractor instances in the generated Verilog (tree), and of the subtractors'. */
+function instancedBits(net: NetworkModel): { tree: number; sub: number } {
   const text = [...generateVerilog(net).files.values()].join('\n');
-  let bits = 0;
-  for (const m of text.matchAll(/^ {2}qnn_n_(?:add|sub)(\d+) u_/gm)) bits += Number(m[1]);
-  return bits;
+  let tree = 0;
+  let sub = 0;
+  for (const m of text.matchAll(/^ {2}qnn_n_(add|sub)(\d+) u_/gm)) {
+    tree += Number(m[2]);
+    if (m[1] === 'sub') sub += Number(m[2]);
+  }
+  return { tree, sub };
+}
+
+/** The estimate's treeBits and subBits equal the Verilog's instances' widths. */
+function expectInstanced(net: NetworkModel, f: { treeBits: number; subBits: number }, source: string): void {
+  expect({ tree: f.treeBits, sub: f.subBits }, source).toEqual(instancedBits(net));
 }
 
 function randomDense(seed: number, part: string): string {
@@ -139,7 +148,7 @@ describe('sum trees: the estimate counts the adders the Verilog instantiates', (
       const source = randomDenseReuse(seed * 6271, seed % 2 ? 'xc7a100t' : 'ice40up5k');
       const net = load(source);
       const f = networkFeatures(net, { part: seed % 2 ? 'xc7a100t' : 'ice40up5k' }).features;
-      expect(f.treeBits, source).toBe(instancedBits(net));
+      expectInstanced(net, f, source);
       if (f.treeBits > 0) checked++;
     }
     expect(checked).toBeGreaterThan(25);
@@ -154,7 +163,7 @@ describe('sum trees: the estimate counts the adders the Verilog instantiates', (
         const source = randomConv(seed * 15485863, depthwise);
         const net = load(source);
         const f = networkFeatures(net, { part: 'ice40up5k' }).features;
-        expect(f.treeBits, source).toBe(instancedBits(net));
+        expectInstanced(net, f, source);
         if (f.treeBits > 0) checked++;
       }
       expect(checked).toBeGreaterThan(25);
@@ -166,7 +175,7 @@ describe('sum trees: the estimate counts the adders the Verilog instantiates', (
       const source = randomPool(seed * 104729);
       const net = load(source);
       const f = networkFeatures(net, { part: 'ice40up5k' }).features;
-      expect(f.treeBits, source).toBe(instancedBits(net));
+      expectInstanced(net, f, source);
       if (f.treeBits > 0) checked++;
     }
     expect(checked).toBeGreaterThan(30);
@@ -174,15 +183,18 @@ describe('sum trees: the estimate counts the adders the Verilog instantiates', (
   for (const part of ['ice40up5k', 'xc7a100t']) {
     it(`on ${part}: 60 seeded random dense layers`, () => {
       let checked = 0;
+      let subtracting = 0;
       for (let seed = 1; seed <= 60; seed++) {
         const source = randomDense(seed * 7919, part);
         const net = load(source);
         const f = networkFeatures(net, { part }).features;
-        expect(f.treeBits, source).toBe(instancedBits(net));
+        expectInstanced(net, f, source);
         if (f.treeBits > 0) checked++;
+        if (f.subBits > 0) subtracting++;
       }
-      // Most layers have trees (a layer of one term or narrow inputs may have none).
+      // Most layers have trees (a layer of one term or narrow inputs may have none), many with a subtractor.
       expect(checked).toBeGreaterThan(40);
+      expect(subtracting).toBeGreaterThan(20);
     });
   }
 });

@@ -68,6 +68,11 @@ export interface Features {
    */
   treeBits: number;
   /**
+   * The bits of treeBits in subtractor nodes (a tree's subtracted leaves meet its added ones in one subtractor). On
+   * iCE40 a subtractor is 2 LUT4s a bit, an adder 1: SB_CARRY cannot invert its operand, so ~b is a LUT of its own.
+   */
+  subBits: number;
+  /**
    * Bits of constant products of inputs no wider than a LUT's inputs (6 on xc7, 4 on iCE40) that product-luts.json
    * does not list (a `*` the plan gives a DSP but synthesis builds in logic; weights beyond its range): one LUT each.
    */
@@ -189,12 +194,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, subBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -598,6 +603,7 @@ class Acc {
       }
       const t = Math.min(W - 1, plus ? Math.max(a.tz, b.tz) : b.tz);
       this.f.treeBits += W - t;
+      if (!plus) this.f.subBits += W - t;
       widest = Math.max(widest, W - t);
       return { lo, hi, tz: t > 0 ? Math.min(a.tz, b.tz, W - 1) : 0, d: Math.max(a.d, b.d) + 1 };
     };
@@ -2191,6 +2197,7 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       // m.hi − x.lo] (the backend's bounds; max − x ≥ 0 is not among them); the index min(⌊(max − x) · n / 8⌋,
       // n − 1), a saturating cast.
       acc.f.treeBits += (L - kc) * (xw + 1);
+      acc.f.subBits += (L - kc) * (xw + 1);
       acc.f.caddBits += kc * (xw + 1);
       const mlo = Math.max(...el.map((v) => v.lo));
       const mhi = Math.max(...el.map((v) => v.hi));
