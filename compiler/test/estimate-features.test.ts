@@ -38,17 +38,21 @@ describe('products of narrow inputs', () => {
     expect(wide.treeBits).toBeGreaterThan(0);
   });
   it('are carry chains on the stage path (yosys maps their adders before abc), not a LUT level of a table', () => {
-    const src = `target xc7a100t clock 10ns
+    const src = (w: number) => `target xc7a100t clock 10ns
 network n {
   io parallel
   input x : fixed<4, 4>[1]
-  d = dense(x, 1) { weight: fixed<8, 8> = [[3]] } : fixed<12, 12>
+  d = dense(x, 1) { weight: fixed<8, 8> = [[${w}]] } : fixed<12, 12>
   output d
 }
 `;
-    const p = networkFeatures(load(src), { part: 'ice40up5k' }).critical;
-    expect(p.adders).toBe(1);
-    expect(p.levels).toBe(0);
+    // x · 5 = 4x + x: one carry chain. x · 3 = 4x − x: SB_CARRY cannot invert x, so ~x is a LUT level before it.
+    const add = networkFeatures(load(src(5)), { part: 'ice40up5k' }).critical;
+    expect(add.adders).toBe(1);
+    expect(add.levels).toBe(0);
+    const sub = networkFeatures(load(src(3)), { part: 'ice40up5k' }).critical;
+    expect(sub.adders).toBe(1);
+    expect(sub.levels).toBe(1);
   });
   it('looks weights up by their odd part, and knows nothing outside the measured range', () => {
     expect(productLuts('xc7', 5, 3 * 16)).toBe(productLuts('xc7', 5, 3));

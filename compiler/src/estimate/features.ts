@@ -486,7 +486,11 @@ class Acc {
         // −(x << 3) of a 4-bit x is 8 LUT4s, as −x is). A constant added to it (a batchnorm's offset) joins the same
         // chain, c − x · 2^k (7 LUT4s with the offset).
         this.f.negBits += sv + 1;
-        if (path) path.adders = Math.max(path.adders, 1);
+        if (path) {
+          path.adders = Math.max(path.adders, 1);
+          // iCE40: SB_CARRY cannot invert an operand, so ~x is a LUT before the chain (subBits).
+          if (this.flow === 'ice40') path.levels = Math.max(path.levels, 1);
+        }
         return { b, width: sv + k + 1, tz: k, inline: 1, ...(offset ? { offsetJoined: true } : {}) };
       }
       return { b, width: sv + k + 1, tz: k };
@@ -526,6 +530,9 @@ class Acc {
       if (path) {
         path.adders = Math.max(path.adders, t.depth);
         path.maxWidth = Math.max(path.maxWidth, t.width);
+        // x · 2^a − x · 2^b: the subtrahend's inversion is a LUT level before the one chain (iCE40, subBits); with
+        // more digits an adder before the subtractor runs beside it.
+        if (this.flow === 'ice40' && copies.length === 2 && copies[0].neg !== copies[1].neg) path.levels = Math.max(path.levels, 1);
       }
       return { b, width: Math.min(t.width, signedWidth(b.lo, b.hi)), tz: t.tz, instances: true };
     }
@@ -544,7 +551,9 @@ class Acc {
       }
       if (path) {
         path.adders = Math.max(path.adders, 1);
-        path.levels = Math.max(path.levels, csaLevels(digits));
+        // Two digits of opposite signs: one subtractor, its subtrahend's inversion a LUT level (iCE40, subBits).
+        const sub = this.flow === 'ice40' && digits === 2 && plan.csd[0].negative !== plan.csd[1].negative ? 1 : 0;
+        path.levels = Math.max(path.levels, csaLevels(digits), sub);
         path.maxWidth = Math.max(path.maxWidth, sv + span + 1);
       }
       return { b, width: sv + bw, tz: 0, inline: digits, ...(joined !== undefined ? { offsetJoined: true } : {}) };
@@ -1564,6 +1573,8 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
         // chain). A wide input's shift-and-add is a tree of adder instances, each its own hierarchy level: the
         // negation is a chain of its own after it (nextpnr: c142's −(4x − x), two carry entries).
         if (!(terms === 1 && e.neg && e.adderMax > 0 && !e.instances)) p.adders += t.depth;
+        // A lone negated shift of the input (a register): iCE40 inverts it in a LUT before the chain (subBits).
+        if (flow === 'ice40' && terms === 1 && e.neg && e.adderMax === 0 && e.shift > 0) p.levels += 1;
         p.maxWidth = Math.max(p.maxWidth, t.width);
         if (t.lo < alo || t.hi > ahi) curTz = 0;
         cur = one.cast({ lo: t.lo, hi: t.hi }, t.width, fa, A, p);
