@@ -150,6 +150,16 @@ network n {
     expect(wide.features.romBits).toBeGreaterThan(0);
     expect(wide.critical.roms).toBe(1);
   });
+  it('whose index rounds pass a carry chain before the table (romInc): t11 against t13', () => {
+    // t11: x has 11 fractional bits, the 128-entry tanh index 4: the cast toward zero drops 7 bits, an increment.
+    // t13: 4 fractional bits, the 256-entry index 5: x scaled up, no increment, one cone of the register bits.
+    const t11 = networkFeatures(load(act('fixed<16, 5, TRN, SAT>', 128)), { part: 'ice40up5k' }).critical;
+    expect(t11.adders).toBe(1);
+    expect(t11.romInc).toBe(1);
+    const t13 = networkFeatures(load(act('fixed<9, 5, RND>', 256)), { part: 'ice40up5k' }).critical;
+    expect(t13.adders).toBe(0);
+    expect(t13.romInc).toBe(0);
+  });
   it('through a clamped index count the table over the index before the clamp in romIdxBits; a slice or a rounded x does not', () => {
     const sg = (x: string) => `target xc7a100t clock 10ns
 network n {

@@ -68,7 +68,7 @@ interface NodeState {
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
-  return { size: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout) };
+  return { size: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout), romInc: Math.max(a.romInc, b.romInc) };
 }
 
 /** The estimate without the cache (calibration and benchmarks call it with other tables). */

@@ -162,6 +162,12 @@ export interface PathFeatures {
    * layer, `c79_dense_reuse_wide`'s 1,530 sinks, by 30 % on the HX8K); 0 elsewhere.
    */
   fanout: number;
+  /**
+   * 1 when a table's index goes through a rounding increment (a carry chain) on the path: abc maps the index logic,
+   * its clamp and the table as one cone of the register bits when no carry chain cuts it (nextpnr: t13's and t17's
+   * 256-entry reads are 6 to 7 LUT levels), not across the chain's sum outputs (t11's, t18's 12 levels).
+   */
+  romInc: number;
 }
 
 export interface LayerFeatures {
@@ -195,7 +201,7 @@ export interface LayerFeatures {
 }
 
 export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
-export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout'] as const;
+export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
@@ -207,7 +213,7 @@ const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const
 export function addFeatures(into: Features, from: Features, times = 1): void {
   for (const k of ALL_FEATURES) into[k] += times * from[k];
 }
-export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0 });
+export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0, romInc: 0 });
 
 interface B {
   lo: number;
@@ -842,6 +848,8 @@ export function layerFeatures(layer: LayerModel, ins: readonly InputInfo[], flow
       const satBits = one.f.satBits;
       one.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, sw, 0, fixedType(false, b, b, 'TRN', 'SAT'), p);
       const rom = activationRomCells(layer, x.type, inputRange(x), acc.flow);
+      // The index cast's rounding increment (Acc.cast counts it as an adder on the path).
+      if (p.adders > 0) p.romInc = 1;
       one.f.romBits += rom.cells;
       // A clamped index: synthesis folds the clamp into the table, a function of the sw bits before the clamp.
       const clamped = rom.cells > 0 && one.f.satBits > satBits;
@@ -1115,6 +1123,7 @@ function merge(into: PathFeatures, p: PathFeatures): void {
   into.out = Math.max(into.out, p.out);
   into.sel = Math.max(into.sel, p.sel);
   into.fanout = Math.max(into.fanout, p.fanout);
+  into.romInc = Math.max(into.romInc, p.romInc);
 }
 
 /** Taps per window of a (non-global) pooling layer. */
