@@ -7,7 +7,7 @@ const LUT_KEYS = ['base', 'addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps',
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
 /** Reweighting rounds of the delay fit's least-absolute-error iteration. */
 const L1_ROUNDS = 20;
-const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc'];
+const DELAY_KEYS = ['base', 'size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc', 'shared'];
 
 /**
  * Non-negative weighted least squares by coordinate descent. X: rows of feature values, y: targets; each row weighs

@@ -1,7 +1,7 @@
 // The calibration corpus's split (compiler/calibrate/corpus.mjs): stratified by kind, every sample held out, and the
 // blind set all held out. The error table's claims rest on it.
 import { describe, expect, it } from 'vitest';
-import { corpus, FIRST_BLIND, FIRST_HELD_BATCH, GENERATED, NARROW_ITEMS, PHASE_ITEMS, SPARSE_ITEMS, TABLE_ITEMS } from '../calibrate/corpus.mjs';
+import { corpus, FIRST_BLIND, FIRST_HELD_BATCH, GENERATED, NARROW_ITEMS, PHASE_ITEMS, SHARED_ITEMS, SPARSE_ITEMS, TABLE_ITEMS } from '../calibrate/corpus.mjs';
 
 interface Item {
   id: string;
@@ -20,9 +20,9 @@ describe('calibration corpus', () => {
   });
   it('holds out every fourth network of each kind before the held-out batches, every sample and every batch; the last batch is blind', () => {
     const seen = new Map<string, number>();
-    // The table (t00–t19), narrow (n00–n07), phase (p00–p07) and sparse (s00–s07) items are split like the first
-    // items: every fourth held out.
-    const focus: Record<string, RegExp> = { table: /^t\d+_table$/, narrow: /^n\d+_narrow$/, phases: /^p\d+_phases$/, sparse: /^s\d+_sparse$/ };
+    // The table (t00–t19), narrow (n00–n07), phase (p00–p07), sparse (s00–s07) and shared (m00–m07) items are split
+    // like the first items: every fourth held out.
+    const focus: Record<string, RegExp> = { table: /^t\d+_table$/, narrow: /^n\d+_narrow$/, phases: /^p\d+_phases$/, sparse: /^s\d+_sparse$/, shared: /^m\d+_shared$/ };
     for (const [kind, re] of Object.entries(focus)) {
       const of = generated.filter((g) => g.kind === kind);
       expect(of.length, kind).toBeGreaterThanOrEqual(8);
@@ -47,7 +47,7 @@ describe('calibration corpus', () => {
   });
   it('has one network of each kind in the blind set, generated last', () => {
     const blind = generated.filter((i) => i.blind);
-    expect(blind.length).toBe(GENERATED - TABLE_ITEMS - NARROW_ITEMS - PHASE_ITEMS - SPARSE_ITEMS - FIRST_BLIND);
+    expect(blind.length).toBe(GENERATED - TABLE_ITEMS - NARROW_ITEMS - PHASE_ITEMS - SPARSE_ITEMS - SHARED_ITEMS - FIRST_BLIND);
     expect(new Set(blind.map((i) => i.kind)).size).toBe(blind.length);
     expect(generated.slice(-blind.length)).toEqual(blind);
   });

@@ -918,6 +918,29 @@ network n {
     expect(p.adders).toBe(1);
     expect(p.levels).toBeGreaterThanOrEqual(4);
   });
+  it('run through the other products of the same input when several one-expression products read it (shared)', () => {
+    // A 6-bit input times 4-digit weights: each product one expression, which abc merges with the others of the input.
+    const dense = (w: string) => networkFeatures(load(one('fixed<6, 3, RND, SAT>', `y = dense(x, ${w.split(',').length}) { weight: fixed<8, 1, RND, SAT> = [[${w}]] } : fixed<8, 3, RND, SAT>`)), { part: 'ice40up5k' }).critical;
+    expect(dense('-0.6171875').shared).toBe(0);
+    expect(dense('-0.6171875, 0.3359375').shared).toBe(1);
+    // Twice the same weight is one product (mac.ts builds each input and weight once); shifts are wires.
+    expect(dense('-0.6171875, -0.6171875').shared).toBe(0);
+    expect(dense('0.5, 0.25').shared).toBe(0);
+    // log2 of the products: four weights of one input, 2.
+    expect(dense('-0.6171875, 0.3359375, -0.5546875, 0.4453125').shared).toBe(2);
+    // Two layers reading the input build two such products each (c209_branch): four.
+    const branch = `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<6, 3, RND, SAT>[1]
+  a = dense(x, 2) { weight: fixed<8, 1, RND, SAT> = [[-0.6171875, 0.3359375]] } : fixed<8, 3, RND, SAT>
+  b = dense(x, 2) { weight: fixed<8, 1, RND, SAT> = [[-0.5546875, 0.4453125]] } : fixed<8, 3, RND, SAT>
+  y = add(a, b) : fixed<9, 4>
+  output y
+}
+`;
+    expect(networkFeatures(load(branch), { part: 'ice40up5k' }).critical.shared).toBe(2);
+  });
   it('of a constant `*` in logic are a carry-save tree and one carry chain, not a multiplier of two variables', () => {
     // 16 bits × −83 (8 bits): the plan for the xc7 target makes it a `*` (a DSP), which synth_ice40 maps to logic
     // (the calibration synthesizes every network's Verilog with both flows).

@@ -68,7 +68,7 @@ interface NodeState {
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 function addPath(a: PathFeatures, b: PathFeatures): PathFeatures {
-  return { size: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout), romInc: Math.max(a.romInc, b.romInc) };
+  return { size: 0, adders: a.adders + b.adders, maxWidth: Math.max(a.maxWidth, b.maxWidth), levels: a.levels + b.levels, mulBits: Math.max(a.mulBits, b.mulBits), roms: a.roms + b.roms, out: 0, sel: a.sel + b.sel, fanout: Math.max(a.fanout, b.fanout), romInc: Math.max(a.romInc, b.romInc), shared: Math.max(a.shared, b.shared) };
 }
 
 /** The estimate without the cache (calibration and benchmarks call it with other tables). */
@@ -313,6 +313,9 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
   const layerPlans = new Map<string, LayerPlan>((plan?.layers ?? []).map((l) => [l.name, l]));
   const ii = plan?.ii ?? Math.max(1, ...network.layers.filter((l) => l.opName === 'dense').map((l) => l.reuse));
   const nodes = new Map<string, NodeState>();
+  // Per value, the layers of products that read it (InputInfo.readers).
+  const readers = new Map<string, number>();
+  for (const l of network.layers) if (l.reuse <= 1 && (l.opName === 'dense' || l.opName.includes('conv'))) for (const n of l.inputs) readers.set(n, (readers.get(n) ?? 0) + 1);
   let overheadRegs = 0;
   for (const inp of network.inputs) {
     const count = size(inp.tensor.shape);
@@ -370,7 +373,11 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
       // outputs; other layers are scaled by their live fraction.
       const perElement = ELEMENTWISE.has(layer.opName) || layer.opName === 'add';
       const built = perElement ? builtElements(mask, ins.map((x) => x.info.constant), size(layer.tensor.shape)) : undefined;
-      const lf = layerFeatures(layer, ins.map((x) => x.info), flow, lp?.schedule, perElement ? built : layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
+      const infos = ins.map((x, i) => {
+        const k = readers.get(layer.inputs[i]) ?? 1;
+        return k > 1 ? { ...x.info, readers: k } : x.info;
+      });
+      const lf = layerFeatures(layer, infos, flow, lp?.schedule, perElement ? built : layer.reuse > 1 ? undefined : mask, pricing, plan ? plan.dspAvailable : flow === 'xc7');
       const liveFrac = fraction(perElement ? built : mask);
       if (!perElement && (layer.opName !== 'dense' || layer.reuse > 1)) for (const k of Object.keys(lf.f) as (keyof Features)[]) if (k !== 'dsp' || liveFrac === 0) lf.f[k] *= liveFrac;
       if (network.io === 'stream') streamScale(lf.f, layer, lp);

@@ -168,6 +168,14 @@ export interface PathFeatures {
    * 256-entry reads are 6 to 7 LUT levels), not across the chain's sum outputs (t11's, t18's 12 levels).
    */
   romInc: number;
+  /**
+   * log2 of the products written as one expression (a narrow input's shift-and-add, a `*` in logic) that read the
+   * input of such a product on the path, when they are two or more (of its layer, times the layers of products reading
+   * the same values): abc merges their adder networks (they add the same input's shifted copies) and the path runs
+   * through the others' logic (nextpnr: a 6-bit input times 4-digit weights, 2 LUT levels for one output, 5 for two to
+   * eight; with four inputs 6, 9, 10 and 12 levels for one, two, four and eight outputs). 0 otherwise.
+   */
+  shared: number;
 }
 
 export interface LayerFeatures {
@@ -201,7 +209,7 @@ export interface LayerFeatures {
 }
 
 export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
-export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc'] as const;
+export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc', 'shared'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
@@ -213,7 +221,7 @@ const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const
 export function addFeatures(into: Features, from: Features, times = 1): void {
   for (const k of ALL_FEATURES) into[k] += times * from[k];
 }
-export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0, romInc: 0 });
+export const emptyPath = (): PathFeatures => ({ size: 0, adders: 0, maxWidth: 0, levels: 0, mulBits: 0, roms: 0, out: 0, sel: 0, fanout: 0, romInc: 0, shared: 0 });
 
 interface B {
   lo: number;
@@ -656,6 +664,8 @@ export interface InputInfo {
   readonly hi?: number;
   /** Per index of the last axis, the raw range of the values there (LayerFeatures.chan of the producer). */
   readonly chan?: readonly B[];
+  /** The layers of products (dense and convolutions at reuse 1) that read the values: each builds its own products. */
+  readonly readers?: number;
   /**
    * Per value, 1 when it is a constant (an output of a dense layer whose weights on non-constant inputs are all zero, a
    * batchnorm element of scale 0, element-wise logic on such): the backend folds it, so its products build nothing.
@@ -1124,6 +1134,7 @@ function merge(into: PathFeatures, p: PathFeatures): void {
   into.sel = Math.max(into.sel, p.sel);
   into.fanout = Math.max(into.fanout, p.fanout);
   into.romInc = Math.max(into.romInc, p.romInc);
+  into.shared = Math.max(into.shared, p.shared);
 }
 
 /** Taps per window of a (non-global) pooling layer. */
@@ -1343,7 +1354,7 @@ function dense(acc: Acc, layer: LayerModel, x: InputInfo, live: Uint8Array | und
   const bias = denseBias(layer, folded);
   const liveUnit = new Uint8Array(units).fill(live ? 0 : 1);
   if (live) for (let i = 0; i < live.length; i++) if (live[i]) liveUnit[i % units] = 1;
-  const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}|${x.lo ?? ''}|${x.hi ?? ''}`;
+  const ctx = `${acc.flow}|${planDsp ? 1 : 0}|${acc.pricing}|${typeKey(x.type)}|${x.registered ? 1 : 0}|${typeKey(wT.type)}|${bT ? typeKey(bT.type) : '-'}|${typeKey(A)}|${typeKey(Y)}|${C}|${units}|${x.lo ?? ''}|${x.hi ?? ''}|${x.readers ?? 1}`;
   const key = `${ctx}|${hashRaws(hashRaws(hashRaws(0x811c9dc5, w), bias ?? new Float64Array(0)), liveUnit).toString(36)}`;
   let e = denseCache.get(key);
   if (!(e && sameContent(e.w, w) && sameContent(e.bias, bias) && sameContent(e.liveUnit, liveUnit))) {
@@ -1488,6 +1499,20 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     productCacheSize++;
     return e;
   };
+  // Inputs that two or more distinct one-expression products read (PathFeatures.shared).
+  const oneExpr = (e: ProductEntry) => e.adderMax > 0 && !e.instances && !e.dsp;
+  // Inputs that two or more distinct one-expression products read, of this layer and of the other layers reading the
+  // same values (as many, taken alike): log2 of their number (PathFeatures.shared).
+  const sharedIn = new Float64Array(C);
+  const readers = x.readers ?? 1;
+  for (let c = 0; c < C; c++) {
+    let k = 0;
+    for (let o = 0; o < units; o++) {
+      const i = c * units + o;
+      if (first[i] && liveUnit[o] && w[i] !== 0 && oneExpr(entryOf(w[i]))) k++;
+    }
+    sharedIn[c] = k * readers >= 2 ? Math.log2(k * readers) : 0;
+  }
   let skips = 0;
   let hlsOps = 0;
   let outLo = Infinity;
@@ -1529,6 +1554,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       hlsOps++;
       const e = entryOf(wr);
       leaves.push(e);
+      if (sharedIn[c] > 0 && oneExpr(e)) p.shared = Math.max(p.shared, sharedIn[c]);
       const lo = e.neg ? -e.hi : e.lo;
       const hi = e.neg ? -e.lo : e.hi;
       if (lo < 0) exLo += lo;
@@ -2097,6 +2123,9 @@ interface SoftmaxReads {
   readonly luts: number;
   /** The bounds of the inverse read. */
   readonly inv: B;
+  /** The index bits that vary over the reachable entries: the widest exponent read's, and the inverse read's. */
+  readonly expBits: number;
+  readonly invBits: number;
 }
 
 /**
@@ -2147,6 +2176,8 @@ function softmaxReads(n: number, L: number, stable: boolean, layer: LayerModel, 
     return { lo: a, hi: b };
   };
   const e: B[] = [];
+  const bitsOf = (lo: number, hi: number, st: number) => Math.ceil(Math.log2(Math.floor((hi - lo) / st) + 1));
+  let expBits = 0;
   // The sum's reach (of the entries the indices reach: its other bits are constants synthesis folds) and its bounds.
   let sLo = 0;
   let sHi = 0;
@@ -2155,6 +2186,7 @@ function softmaxReads(n: number, L: number, stable: boolean, layer: LayerModel, 
   let maxLeast = -Infinity;
   for (let i = 0; i < L; i++) {
     const [lo, hi] = idx[i];
+    if (stable || !x.constant?.[row * L + i]) expBits = Math.max(expBits, bitsOf(lo, hi, step));
     const b = extent(tab.exp, bnd[i][0], bnd[i][1], step);
     e.push(b);
     bLo += b.lo;
@@ -2171,10 +2203,11 @@ function softmaxReads(n: number, L: number, stable: boolean, layer: LayerModel, 
   // the inverse read, do not know it).
   const j = (v: number) => Math.floor((v * n) / pow2(tab.r + fracBits(Ex)));
   const jOf = (v: number) => Math.max(0, Math.min(n - 1, j(v)));
-  read('inv', jOf(stable ? sLo + Math.max(0, Number(tab.exp[0]) - maxLeast) : sLo), jOf(sHi), 1);
+  const jLo = jOf(stable ? sLo + Math.max(0, Number(tab.exp[0]) - maxLeast) : sLo);
+  read('inv', jLo, jOf(sHi), 1);
   // The backend's bounds of j: its cast's, or the index's whole range when the cast saturates.
   const jb = j(bLo) >= 0 && j(bHi) <= n - 1 ? [j(bLo), j(bHi)] : [0, n - 1];
-  return { e, cells, luts, inv: extent(tab.inv, jb[0], jb[1], 1) };
+  return { e, cells, luts, inv: extent(tab.inv, jb[0], jb[1], 1), expBits, invBits: bitsOf(jLo, jOf(sHi), 1) };
 }
 
 /** ⌊v / 2^n⌋ (v · 2^−n for n ≤ 0) clamped to [lo, hi]: the bounds of a saturating TRN cast to an integer type. */
@@ -2200,6 +2233,7 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
   const shape = softmaxShape(n, L, stable, layer);
   const [ew, vw] = shape.widths;
   const idxType = fixedType(false, b, b, 'TRN', 'SAT');
+  let lastReads: SoftmaxReads | undefined;
   for (let r = 0; r < rows; r++) {
     const isConst = (i: number) => x.constant?.[r * L + i] === 1;
     // The exponent indices per element, and their casts (a saturation only where the bounds can leave the table).
@@ -2247,6 +2281,7 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       step = Math.max(1, pow2(b - 4 - F));
     }
     const reads = softmaxReads(n, L, stable, layer, acc.flow, x, r, idx, bnd, step);
+    lastReads = reads;
     if (reads) {
       acc.f.smRomBits += reads.cells;
       acc.f.romLuts += reads.luts;
@@ -2277,6 +2312,9 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
     acc.f.regBits += L * Y.width;
   }
   acc.path.levels = (stable ? Math.ceil(Math.log2(Math.max(2, L))) * 2 + 2 : 2) + 2;
+  // The two reads in series: on iCE40 a LUT4 of four index bits and a 2:1 multiplexer level per further bit (as a
+  // sigmoid's table; the reads of the last row stand for all).
+  if (acc.flow === 'ice40') acc.path.levels += Math.max(0, (lastReads?.expBits ?? b) - 4) + Math.max(0, (lastReads?.invBits ?? b) - 4);
   acc.path.adders = (stable ? 1 : 0) + Math.ceil(Math.log2(Math.max(2, L)));
   acc.path.maxWidth = Ex.width + 4;
   acc.path.roms = 2;
