@@ -535,6 +535,25 @@ network n {
     expect(ice.rndOps).toBe(0);
     expect(ice.rndBits).toBeGreaterThan(8);
   });
+  it('on synth_ice40 are as wide as the bits read: the result when it fits or wraps, all when a saturation tests them', () => {
+    // blind c237_conv2d: round(x · 2^−3) of a 4-bit x into fixed<4, 3, RND> (WRAP) from an 11-bit accumulator: the
+    // increment of the 8 kept bits is read only in the 4 the output keeps; yosys trims the rest.
+    const one = (w: number, y: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<4, 3>[1]
+  d = dense(x, 1) { weight: fixed<4, 1> = [[${w}]] accum: fixed<11, 8> } : ${y}
+  output d
+}
+`;
+    const ice = (w: number, y: string) => networkFeatures(load(one(w, y)), { part: 'ice40up5k' }).features.rndBits;
+    // The cast from the accumulator's 3 fractional bits to 1 drops 2: 9 bits, of which the output reads 4.
+    expect(ice(0.125, 'fixed<4, 3, RND>')).toBe(4 + 1);
+    expect(ice(0.125, 'fixed<4, 3, RND, SAT>')).toBe(4 + 1);
+    // x · 0.875 ∈ [−3.5, 3.06] leaves fixed<2, 1>'s [−1, 0.5]: the saturation tests all 9 bits.
+    expect(ice(0.875, 'fixed<2, 1, RND, SAT>')).toBe(9 + 1);
+    expect(ice(0.875, 'fixed<2, 1, RND>')).toBe(2 + 1);
+  });
 });
 
 describe('narrow products alone', () => {

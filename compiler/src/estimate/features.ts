@@ -456,9 +456,11 @@ class Acc {
       q = { lo: roundShift(v.lo, n, to.quant), hi: roundShift(v.hi, n, to.quant) };
       wq = Math.max(width, n + 1) - n;
       if (to.quant !== 'TRN' && tz < n) {
-        // synth_xilinx: a LUT for the lowest bit, the others feed the carry chain; synth_ice40: a LUT per bit.
+        // synth_xilinx: a LUT for the lowest bit, the others feed the carry chain; synth_ice40: a LUT per bit, of the
+        // bits something reads: the result's own when it fits or wraps (yosys trims the increment to them), all of
+        // them when a saturation tests the top ones.
         if (this.flow === 'xc7') this.f.rndOps++;
-        else this.f.rndBits += wq + 1;
+        else this.f.rndBits += ((q.lo >= r.lo && q.hi <= r.hi) || to.overflow === 'WRAP' ? Math.min(wq, to.width) : wq) + 1;
         wq += 1;
         if (path) {
           path.adders++;
