@@ -73,10 +73,11 @@ const FIRST_WIDE_REUSE = 76;
  *   c190–c201: after the sixteenth round (commit 017c6e9); seen in the seventeenth.
  *   c202–c213: after the seventeenth round (commit 8bd0a77); seen in the eighteenth.
  *   c214–c225: after the eighteenth round (commit 1f4ca9d); seen in the nineteenth.
- *   c226–c237: after the nineteenth round (commit 7cd7e7c).
+ *   c226–c237: after the nineteenth round (commit 7cd7e7c); seen in the twentieth.
+ *   c238–c249: after the twentieth round (commit e6399a5).
  */
 export const FIRST_HELD_BATCH = 82;
-export const FIRST_BLIND = 226;
+export const FIRST_BLIND = 238;
 const BLIND_KINDS = ['dense', 'mlp', 'dense_reuse', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'conv1d', 'dense_wide', 'conv2d'];
 const kindOf = (i) =>
   i >= FIRST_HELD_BATCH ? BLIND_KINDS[(i - FIRST_HELD_BATCH) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
