@@ -387,6 +387,29 @@ network n {
   });
 });
 
+describe('DSP registers', () => {
+  // xilinx_dsp moves a flip-flop into a DSP48E1's A register when the DSP alone reads it (blind c240_dense_reuse: 12
+  // multipliers at reuse 4, each reading one input register, 137 FFs where 285 were estimated).
+  const reuse = (outputs: number, w: string) => `target xc7a100t clock 10ns
+network n {
+  io parallel
+  input x : fixed<12, 3>[4]
+  d = dense(x, ${outputs}) { weight: fixed<8, 1> = ${w} reuse: 2 } : fixed<12, 3>
+  output d
+}
+`;
+  it('take the input registers of reuse multipliers that read one input each, not those behind a select', () => {
+    // 4 inputs × 2 outputs at reuse 2: four multipliers, multiplier m reads input m in both phases (two weights: a DSP).
+    const direct = networkFeatures(load(reuse(2, '[[0.40625, -0.7265625], [0.6171875, 0.3359375], [-0.5546875, 0.4453125], [0.6953125, -0.3828125]]')), { part: 'xc7a100t' }).features;
+    expect(direct.dsp).toBe(4);
+    expect(direct.dspRegBits).toBe(-4 * 12);
+    // 4 inputs × 1 output at reuse 2: two multipliers, each selecting between two inputs by the phase.
+    const selected = networkFeatures(load(reuse(1, '[[0.40625], [0.6171875], [-0.5546875], [0.6953125]]')), { part: 'xc7a100t' }).features;
+    expect(selected.dsp).toBe(2);
+    expect(selected.dspRegBits).toBe(0);
+  });
+});
+
 describe('batchnorm offsets', () => {
   const bn = (bias: string, input = 'fixed<6, 3>') => `target xc7a100t clock 10ns
 network n {

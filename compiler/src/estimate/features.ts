@@ -1563,7 +1563,7 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       if (hi > 0) exHi += hi;
       if (first[i]) {
         if (!e.dsp) onlyDsp[c] = 0;
-        readBy[c] = 1;
+        if (readBy[c] < 2) readBy[c]++;
         addFeatures(f, e.f);
         one.mults.shift += e.shift;
         one.mults.lut += e.lutMults;
@@ -1624,13 +1624,17 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
       chan[o] = y;
       regs += Y.width;
       merged += Y.width - regBitsOf(y, Y);
-      if (dspTerms > 0) f.dspRegBits -= Y.width;
+      // The output register moves into the DSP48E1's P register when the output is one DSP product (with its cast's
+      // slicing); after an adder tree of several terms it stays.
+      if (dspTerms === 1 && terms === 1) f.dspRegBits -= Y.width;
     } else chan[o] = new Acc(flow, pricing).cast(cur, A.width, fa, Y);
     merge(one.path, p);
   }
   one.mults.skip += skips;
   one.hlsOps += hlsOps;
-  if (x.registered) for (let c = 0; c < C; c++) if (readBy[c] && onlyDsp[c]) f.dspRegBits -= x.type.width;
+  // An input register that one DSP product alone reads moves into its A register (xilinx_dsp takes a flip-flop whose
+  // output nothing else uses); one that feeds several stays.
+  if (x.registered) for (let c = 0; c < C; c++) if (readBy[c] === 1 && onlyDsp[c]) f.dspRegBits -= x.type.width;
   // The outputs' range when every output was built (an output without terms is its constant bias, not counted).
   const yRange = range(Y);
   const out = outLo <= outHi && (outLo > yRange.lo || outHi < yRange.hi) ? { lo: outLo, hi: outHi } : undefined;
@@ -1704,6 +1708,9 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
   const fa = fracBits(A);
   /** A product's raw cast to A's scale (castTo's bounds: rounded when A is coarser). */
   const toA = (v: number) => (fp > fa ? roundShift(v, fp - fa, A.quant) : v * pow2(fa - fp));
+  // Per input value: 1 when a DSP multiplier reads it with no select between (its register can move into the DSP48E1's
+  // A register), 2 when anything else reads it (xilinx_dsp then leaves the register; c240_dense_reuse).
+  const dspDirect = new Uint8Array(x.count);
   for (let m = 0; m < M; m++) {
     let phases = 0;
     let same = true;
@@ -1728,6 +1735,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     // The operand multiplexers: the input one selects among its distinct inputs (x.width bits × (inputs − 1) ways);
     // the weight one is a function of the phase counter alone, one LUT per weight bit.
     acc.f.rmuxBits += x.type.width * (inputs.size - 1);
+    const dspBefore = acc.f.dsp;
     const mp = emptyPath();
     // The operand selects are balanced trees of 2:1 multiplexers on the phase counter's bits (mac.ts phaseMux): about
     // a LUT level per bit of the phases the multiplier serves (measured with yosys synth_ice40, 2 to 32 phases); a
@@ -1767,6 +1775,8 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     }
     acc.cast(prodB, sv + maxW, fp, A, mp);
     merge(multPath, mp);
+    const direct = inputs.size === 1 && acc.f.dsp > dspBefore;
+    for (const v of inputs) dspDirect[v] = direct && dspDirect[v] !== 2 ? 1 : 2;
     // castTo's bounds and known zeros: the rounded bounds when they fit A (zeros shifted in when A is finer), else A's
     // range (a wrapped value keeps its zeros, a saturated one does not).
     let q: B = { lo: toA(pb.lo), hi: toA(pb.hi) };
@@ -1887,6 +1897,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
     }
   }
   acc.f.regBits += outsWithTerms * (A.width + Y.width);
+  if (x.registered) for (let v = 0; v < x.count; v++) if (dspDirect[v] === 1) acc.f.dspRegBits -= x.type.width;
   const yPath = emptyPath();
   for (let o = 0; o < outBounds.length; o++) acc.cast(outBounds[o], A.width, fracBits(A), Y, o === 0 ? yPath : undefined);
   // The path: a multiplier (operand selects, product, cast), the chunk's sum, the accumulator's next-value select (one
