@@ -3,7 +3,7 @@
 // by coordinate descent from zero (deterministic: the result does not depend on the previous tables): LUT and FF per flow on the summed features of each training
 // network, and the iCE40 stage delay (1000 / fmax) on the features of its critical path (that one toward least absolute
 // relative error, by iteratively reweighted least squares).
-const LUT_KEYS = ['base', 'addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'];
+const LUT_KEYS = ['base', 'addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'varMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'];
 const FF_KEYS = ['base', 'regBits', 'dspRegBits'];
 /** Reweighting rounds of the delay fit's least-absolute-error iteration. */
 const L1_ROUNDS = 20;

@@ -408,6 +408,16 @@ network n {
     expect(selected.dsp).toBe(2);
     expect(selected.dspRegBits).toBe(0);
   });
+  it('are logic on iCE40: multipliers of two variables, every partial product a variable (varMulBits)', () => {
+    const ice = networkFeatures(load(reuse(1, '[[0.40625], [0.6171875], [-0.5546875], [0.6953125]]')), { part: 'ice40up5k' }).features;
+    // Two multipliers of the 12-bit input by the 8-bit weight the phase selects.
+    expect(ice.dsp).toBe(0);
+    expect(ice.varMulBits).toBe(2 * 12 * 8);
+    expect(ice.lutMulBits).toBe(ice.varMulBits);
+    // A constant `*` in logic (the xc7 plan's DSP constant on iCE40) is not one.
+    const constant = networkFeatures(load(reuse(1, '[[0.40625], [0.6171875], [-0.5546875], [0.6953125]]').replace(' reuse: 2', '')), { part: 'ice40up5k' }).features;
+    expect(constant.varMulBits).toBe(0);
+  });
 });
 
 describe('batchnorm offsets', () => {

@@ -443,7 +443,7 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
   if (!plan) notes.push('the planner refused the network: latency, II and registers follow the model');
   // Routing delay grows with the design: the critical path carries the design's logic size (thousands of bits of
   // every LUT feature but those that count something again: the dividers; romIdxBits, a table over the index before its
-  // clamp that overlaps romBits; selBits, a subset of muxBits; subBits, of treeBits; rndOps, the increments of rndBits. Linear fitted better
+  // clamp that overlaps romBits; selBits, a subset of muxBits; subBits, of treeBits; varMulBits, of lutMulBits; rndOps, the increments of rndBits. Linear fitted better
   // on the training networks than log2 or a square root, docs/estimate.md).
   let logicBits = 0;
   for (const k of FEATURE_NAMES) if (!NOT_SIZE.has(k)) logicBits += features[k];
@@ -455,7 +455,7 @@ function walkOnce(network: NetworkModel, plan: NetworkPlan | undefined, flow: Fl
 }
 
 /** LUT features left out of the path's size feature (they count bits that other features count). */
-const NOT_SIZE = new Set<string>(['divBits', 'romIdxBits', 'selBits', 'subBits', 'rndOps']);
+const NOT_SIZE = new Set<string>(['divBits', 'romIdxBits', 'selBits', 'subBits', 'varMulBits', 'rndOps']);
 
 /**
  * io stream: a layer processes one beat (one pixel or position, all its channels) at a time, so its logic is that of

@@ -108,6 +108,12 @@ export interface Features {
   /** Σ a·b over multipliers built in logic (neither a DSP block nor a shift). */
   lutMulBits: number;
   /**
+   * The bits of lutMulBits in multipliers of two variables (a reuse multiplier whose weight changes with the phase,
+   * softmax's e · inv): every partial product a variable AND, where a constant's rows are the input's shifted copies
+   * (synth_ice40: about two LUT4s per bit product; blind c240_dense_reuse's twelve 12 × 8 multipliers, 2,509 LUT4s).
+   */
+  varMulBits: number;
+  /**
    * Per read of a sigmoid or tanh ROM of more reachable entries than a LUT tells apart: LUT cells of its output bits
    * (romCellsOf by content; romCells, width × max(1, entries / 64) on xc7, / 16 on iCE40, without a table type).
    */
@@ -208,12 +214,12 @@ export interface LayerFeatures {
   readonly regMerged?: number;
 }
 
-export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
+export const FEATURE_NAMES = ['addBits', 'caddBits', 'negBits', 'rndBits', 'rndOps', 'satBits', 'muxBits', 'selBits', 'cmpBits', 'maccBits', 'treeBits', 'subBits', 'tableBits', 'prodLuts', 'prodAloneLuts', 'raccBits', 'raccSplitBits', 'raccSelBits', 'lutMulBits', 'varMulBits', 'romBits', 'romIdxBits', 'smRomBits', 'romLuts', 'divBits', 'rmuxBits'] as const;
 export const PATH_NAMES = ['size', 'adders', 'maxWidth', 'levels', 'mulBits', 'roms', 'out', 'sel', 'fanout', 'romInc', 'shared'] as const;
 
 export type Flow = 'xc7' | 'ice40';
 
-export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, subBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccSelBits: 0, lutMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
+export const emptyFeatures = (): Features => ({ addBits: 0, caddBits: 0, negBits: 0, rndBits: 0, rndOps: 0, satBits: 0, muxBits: 0, selBits: 0, cmpBits: 0, maccBits: 0, treeBits: 0, subBits: 0, tableBits: 0, prodLuts: 0, prodAloneLuts: 0, raccBits: 0, raccSplitBits: 0, raccSelBits: 0, lutMulBits: 0, varMulBits: 0, romBits: 0, romIdxBits: 0, smRomBits: 0, romLuts: 0, divBits: 0, rmuxBits: 0, regBits: 0, dspRegBits: 0, dsp: 0 });
 /** Every key of Features: the logic features, then registers and DSP tiles. */
 const ALL_FEATURES = [...FEATURE_NAMES, 'regBits', 'dspRegBits', 'dsp'] as const satisfies readonly (keyof Features)[];
 
@@ -1757,6 +1763,7 @@ function denseReuse(acc: Acc, layer: LayerModel, x: InputInfo, schedule: ReuseSc
       } else {
         acc.mults.lut++;
         acc.f.lutMulBits += sv * sw;
+        acc.f.varMulBits += sv * sw;
         // A multiplier of two variables in logic: a row per weight bit that can be 1 (synthesis drops the constant
         // zeros), and one correction row when a weight is negative (the sign bit's row is subtracted, not sign-extended
         // into sv rows: measured with yosys synth_ice40 on multipliers of 2 to 16 phases); the rows are summed in a
@@ -2315,6 +2322,7 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
       } else {
         acc.mults.lut++;
         acc.f.lutMulBits += (Ex.width + 1) * (V.width + 1);
+        acc.f.varMulBits += (Ex.width + 1) * (V.width + 1);
       }
       // y = cast_Y(e · inv), saturating only where the product's bounds can leave Y.
       const eb = reads ? reads.e[i] : range(Ex);
