@@ -74,10 +74,11 @@ const FIRST_WIDE_REUSE = 76;
  *   c202–c213: after the seventeenth round (commit 8bd0a77); seen in the eighteenth.
  *   c214–c225: after the eighteenth round (commit 1f4ca9d); seen in the nineteenth.
  *   c226–c237: after the nineteenth round (commit 7cd7e7c); seen in the twentieth.
- *   c238–c249: after the twentieth round (commit e6399a5).
+ *   c238–c249: after the twentieth round (commit e6399a5); seen in the twenty-first.
+ *   c250–c261: after the twenty-first round (commit 0410d27).
  */
 export const FIRST_HELD_BATCH = 82;
-export const FIRST_BLIND = 238;
+export const FIRST_BLIND = 250;
 const BLIND_KINDS = ['dense', 'mlp', 'dense_reuse', 'sigmoid', 'softmax', 'batchnorm', 'pool', 'branch', 'leaky', 'conv1d', 'dense_wide', 'conv2d'];
 const kindOf = (i) =>
   i >= FIRST_HELD_BATCH ? BLIND_KINDS[(i - FIRST_HELD_BATCH) % BLIND_KINDS.length] : i >= FIRST_WIDE_REUSE ? 'dense_reuse_wide' : i < FIRST_EXTRA ? KINDS[i % KINDS.length] : EXTRA_KINDS[(i - FIRST_EXTRA) % EXTRA_KINDS.length];
