@@ -1507,7 +1507,6 @@ function denseOne(flow: Flow, pricing: MultiplierPricing, layer: LayerModel, x: 
     productCacheSize++;
     return e;
   };
-  // Inputs that two or more distinct one-expression products read (PathFeatures.shared).
   const oneExpr = (e: ProductEntry) => e.adderMax > 0 && !e.instances && !e.dsp;
   // Inputs that two or more distinct one-expression products read, of this layer and of the other layers reading the
   // same values (as many, taken alike): log2 of their number (PathFeatures.shared).
@@ -2141,8 +2140,10 @@ interface SoftmaxReads {
   /** LUT cells of the reads of many entries (romCellsOf), and LUTs of those of few (romLutsOf). */
   readonly cells: number;
   readonly luts: number;
-  /** The bounds of the inverse read. */
+  /** The bounds of the inverse read, of the sum of the exponent reads, and the sum's fractional bits less log2(n) (j's cast). */
   readonly inv: B;
+  readonly sum: B;
+  readonly jFrom: number;
   /** The index bits that vary over the reachable entries: the widest exponent read's, and the inverse read's. */
   readonly expBits: number;
   readonly invBits: number;
@@ -2227,7 +2228,7 @@ function softmaxReads(n: number, L: number, stable: boolean, layer: LayerModel, 
   read('inv', jLo, jOf(sHi), 1);
   // The backend's bounds of j: its cast's, or the index's whole range when the cast saturates.
   const jb = j(bLo) >= 0 && j(bHi) <= n - 1 ? [j(bLo), j(bHi)] : [0, n - 1];
-  return { e, cells, luts, inv: extent(tab.inv, jb[0], jb[1], 1), expBits, invBits: bitsOf(jLo, jOf(sHi), 1) };
+  return { e, cells, luts, inv: extent(tab.inv, jb[0], jb[1], 1), sum: { lo: bLo, hi: bHi }, jFrom: tab.r + fracBits(Ex) - Math.log2(n), expBits, invBits: bitsOf(jLo, jOf(sHi), 1) };
 }
 
 /** ⌊v / 2^n⌋ (v · 2^−n for n ≤ 0) clamped to [lo, hi]: the bounds of a saturating TRN cast to an integer type. */
@@ -2284,19 +2285,18 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
     } else {
       // layers.ts tableIndex: clamp(⌊x · 2^k⌋ + n/2, 0, n − 1), k = log2(n) − 4 − F, a cast to fixed<b + 1, b + 1,
       // TRN, SAT>, an adder of n/2 and a cast to ufixed<b, b> (every 2^k-th entry when k > 0).
-      for (let i = 0; i < L; i++) {
-        if (n <= 1 || isConst(i)) {
-          const j = (v: number) => Math.min(n - 1, Math.max(0, clampShift(v, F + 4 - b, -n, n - 1) + n / 2));
-          idx.push(n <= 1 ? [0, 0] : [j(el[i].lo), j(el[i].hi)]);
-          bnd.push(idx[idx.length - 1]);
+      for (let i = 0; n > 1 && i < L; i++) {
+        const reach = (v: number) => Math.min(n - 1, Math.max(0, clampShift(v, F + 4 - b, -n, n - 1) + n / 2));
+        idx.push([reach(el[i].lo), reach(el[i].hi)]);
+        // A constant's index is a constant: no logic, and its bounds are its reach.
+        if (isConst(i)) {
+          bnd.push(idx[i]);
           continue;
         }
-        const tr = { lo: clampShift(el[i].lo, F + 4 - b, -n, n - 1), hi: clampShift(el[i].hi, F + 4 - b, -n, n - 1) };
         const t = acc.cast(el[i], x.type.width, F + 4 - b, fixedType(true, b + 1, b + 1, 'TRN', 'SAT'));
         acc.addConst(b + 1);
         const c = acc.cast({ lo: t.lo + n / 2, hi: t.hi + n / 2 }, b + 1, 0, idxType);
         bnd.push([c.lo, c.hi]);
-        idx.push([Math.max(0, tr.lo + n / 2), Math.min(n - 1, tr.hi + n / 2)]);
       }
       step = Math.max(1, pow2(b - 4 - F));
     }
@@ -2309,11 +2309,8 @@ function softmax(acc: Acc, layer: LayerModel, x: InputInfo): void {
     // Σ e: a tree of adder instances over the L exponent reads (their bounds: the least and largest entry they reach).
     if (L > 1) acc.tree(Array.from({ length: L }, (_, i) => ({ lo: reads ? reads.e[i].lo : shape.exp.lo, hi: reads ? reads.e[i].hi : shape.exp.hi, tz: 0, neg: false })), 0);
     // j: the sum's saturating cast to the inverse table's index.
-    if (n > 1) {
-      const sr = reads ? reads.e.reduce((s, v) => ({ lo: s.lo + v.lo, hi: s.hi + v.hi }), { lo: 0, hi: 0 }) : { lo: 0, hi: L * shape.exp.hi };
-      const tab = softmaxTableCache.get(`${n}|${L}|${stable ? 1 : 0}|${typeKey(Ex)}|${typeKey(V)}`);
-      acc.cast(sr, signedWidth(sr.lo, sr.hi), (tab?.r ?? 0) + fracBits(Ex) - b, idxType);
-    }
+    if (reads) acc.cast(reads.sum, signedWidth(reads.sum.lo, reads.sum.hi), reads.jFrom, idxType);
+    else if (n > 1) acc.f.satBits += b;
     for (let i = 0; i < L; i++) {
       const tiles = acc.flow === 'xc7' ? xc7DspTiles(ew, vw) : 0;
       if (tiles > 0) {
